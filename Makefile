@@ -1,0 +1,42 @@
+# pg_clickstream: PGXS build.  `make`, `make install`, `make installcheck`,
+# `make test` (everything, from scratch) and `make demo` (the quick start).
+
+EXTENSION = pg_clickstream
+EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/default_version[[:space:]]*=[[:space:]]*'\([^']*\)'/\1/")
+
+MODULE_big = pg_clickstream
+OBJS = \
+	src/pg_clickstream.o \
+	src/guc.o \
+	src/objstore/objstore.o
+
+# The install script is built from one file per object, in dependency order.
+SQL_SOURCES = \
+	src/sql/schema.sql
+
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags libcurl jansson libzstd zlib liblz4 libbrotlidec libxml-2.0)
+SHLIB_LINK = $(shell pkg-config --libs libcurl jansson libzstd zlib liblz4 libbrotlidec libxml-2.0) -lsnappy
+
+EXTRA_CLEAN = $(DATA_built)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES)
+	cat $^ > $@
+
+.PHONY: test demo bench
+test:
+	bash test/run
+
+demo:
+	bash test/demo/run
+
+bench:
+	bash bench/run

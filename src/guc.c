@@ -1,0 +1,140 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc.c
+ *	  Every configuration setting of pg_clickstream, defined in one place.
+ *
+ * Ranges and defaults are documented in docs/configuration.md.  Secrets are
+ * never settings: they live in user mappings (see objstore/secrets.c).
+ *
+ * Copyright (c) 2026, pg_clickstream developers
+ *
+ * IDENTIFICATION
+ *	  src/guc.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/guc.h"
+
+#include "pg_clickstream.h"
+
+int			clickstream_http_connect_timeout_ms = 10000;
+int			clickstream_http_low_speed_time_s = 30;
+int			clickstream_http_low_speed_limit = 1024;
+int			clickstream_http_max_retries = 4;
+int			clickstream_http_retry_base_delay_ms = 200;
+int			clickstream_http_retry_max_delay_ms = 10000;
+bool		clickstream_allow_link_local = false;
+int			clickstream_read_object_max_kb = 64 * 1024;
+int			clickstream_max_concurrent_downloads = 4;
+int			clickstream_download_buffer_kb = 4 * 1024;
+int			clickstream_parquet_max_page_kb = 256 * 1024;
+char	   *clickstream_s3_default_region = NULL;
+
+/*
+ * GucInit
+ *		Define all settings and reserve the "clickstream." prefix, so that a
+ *		misspelled setting is reported rather than silently ignored.
+ */
+void
+GucInit(void)
+{
+	DefineCustomIntVariable("clickstream.http_connect_timeout",
+							"Time allowed to establish a connection to an object store.",
+							"Range 100 ms to 10 min.",
+							&clickstream_http_connect_timeout_ms,
+							10000, 100, 600000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.http_low_speed_time",
+							"A transfer slower than http_low_speed_limit for this long is aborted and retried.",
+							"Range 1 s to 1 h.",
+							&clickstream_http_low_speed_time_s,
+							30, 1, 3600,
+							PGC_USERSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.http_low_speed_limit",
+							"Bytes per second below which a transfer counts as stalled.",
+							"Range 1 to 1 GB/s.",
+							&clickstream_http_low_speed_limit,
+							1024, 1, 1024 * 1024 * 1024,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.http_max_retries",
+							"Retries of a request after connection errors, timeouts, 5xx and 429 answers.",
+							"Range 0 to 20; other 4xx answers are never retried.",
+							&clickstream_http_max_retries,
+							4, 0, 20,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.http_retry_base_delay",
+							"First delay before a retry; it doubles at each attempt, with full jitter.",
+							"Range 1 ms to 1 min.",
+							&clickstream_http_retry_base_delay_ms,
+							200, 1, 60000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.http_retry_max_delay",
+							"Upper bound of one retry delay.",
+							"Range 1 ms to 10 min.",
+							&clickstream_http_retry_max_delay_ms,
+							10000, 1, 600000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("clickstream.allow_link_local",
+							 "Allow connections to link-local addresses (169.254.0.0/16, fe80::/10).",
+							 "Off by default: these addresses host cloud metadata services.",
+							 &clickstream_allow_link_local,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.read_object_max_size",
+							"Largest object read_object() returns.",
+							"Range 1 kB to 1 GB.",
+							&clickstream_read_object_max_kb,
+							64 * 1024, 1, 1024 * 1024,
+							PGC_USERSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.max_concurrent_downloads",
+							"Objects of one load downloaded at the same time (the one being parsed plus prefetches).",
+							"Range 1 to 64.",
+							&clickstream_max_concurrent_downloads,
+							4, 1, 64,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.download_buffer_size",
+							"Memory buffered ahead for each download in flight.",
+							"Range 64 kB to 256 MB; a download pauses when its buffer is full.",
+							&clickstream_download_buffer_kb,
+							4 * 1024, 64, 256 * 1024,
+							PGC_USERSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.parquet_max_page_size",
+							"Largest Parquet page (compressed or uncompressed) the reader accepts.",
+							"Range 1 kB to 1 GB; protects against decompression bombs.",
+							&clickstream_parquet_max_page_kb,
+							256 * 1024, 1, 1024 * 1024,
+							PGC_SUSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("clickstream.s3_default_region",
+							   "Region used for s3:// URLs when neither a secret nor AWS_REGION names one.",
+							   NULL,
+							   &clickstream_s3_default_region,
+							   "us-east-1",
+							   PGC_USERSET, 0,
+							   NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("clickstream");
+}
