@@ -8,7 +8,9 @@ MODULE_big = pg_clickstream
 OBJS = \
 	src/pg_clickstream.o \
 	src/guc.o \
-	src/objstore/objstore.o
+	src/objstore/objstore.o \
+	src/manifest/manifest_parse.o \
+	src/manifest/manifest.o
 
 # The install script is built from one file per object, in dependency order.
 SQL_SOURCES = \
