@@ -14,6 +14,9 @@
 #   s3_ls BUCKET [PREFIX]         print "KEY SIZE" lines, following continuation tokens
 #   s3_rmbucket BUCKET            delete every object, then the bucket
 #   s3_url BUCKET KEY             print s3://BUCKET/KEY (the form the extension reads)
+#   s3_manifest BUCKET PREFIX FILE...
+#                                 print a Redshift-style manifest of FILEs uploaded as
+#                                 PREFIX/<file name>, with their local sizes
 #   objstore_start DIR            start the store in DIR on a free port; export S3_*
 #   objstore_stop DIR             stop it
 
@@ -103,6 +106,18 @@ s3_rmbucket() {
         s3_rm "$1" "${line% *}"
     done < <(s3_ls "$1")
     s3_curl -o /dev/null -X DELETE "$S3_ENDPOINT/$1"
+}
+
+s3_manifest() {
+    local bucket=$1 prefix=$2 f sep=''
+    shift 2
+    printf '{"entries": ['
+    for f in "$@"; do
+        printf '%s\n  {"url": "%s", "mandatory": true, "meta": {"content_length": %d}}' \
+            "$sep" "$(s3_url "$bucket" "$prefix/${f##*/}")" "$(stat -c %s "$f")"
+        sep=,
+    done
+    printf '\n]}\n'
 }
 
 # objstore_start DIR: start Ceph's radosgw (via ../shared/tools/objstore-ceph) as RUN_USER with
