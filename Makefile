@@ -10,7 +10,9 @@ OBJS = \
 	src/guc.o \
 	src/objstore/objstore.o \
 	src/manifest/manifest_parse.o \
-	src/manifest/manifest.o
+	src/manifest/manifest.o \
+	src/formats/decompress_core.o \
+	src/formats/decompress.o
 
 # The install script is built from one file per object, in dependency order.
 SQL_SOURCES = \
