@@ -117,7 +117,8 @@ setup_run_dir() {
         for p in Makefile pg_clickstream.control sql expected test bench; do
             [ -e "$TOP/$p" ] && cp -a "$TOP/$p" "$RUN_DIR/view/main/"
         done
-        cp -a "$SHARED_DIR" "$RUN_DIR/view/shared"
+        cp -a "$SHARED_DIR/." "$RUN_DIR/view/shared"
+        OBJSTORE_TOOL=$RUN_DIR/view/shared/tools/objstore-ceph
         chmod 755 "$(dirname "$outside")" "$outside"
         VIEW=$RUN_DIR/view/main
         log "checkout not readable by $RUN_USER: running in $RUN_DIR (symlink $TOP/$name)"
