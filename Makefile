@@ -9,6 +9,13 @@ OBJS = \
 	src/pg_clickstream.o \
 	src/guc.o \
 	src/objstore/objstore.o \
+	src/objstore/sigv4.o \
+	src/objstore/http.o \
+	src/objstore/s3.o \
+	src/objstore/secrets.o \
+	src/objstore/file.o \
+	src/objstore/fetch.o \
+	src/objstore/functions.o \
 	src/manifest/manifest_parse.o \
 	src/manifest/manifest.o \
 	src/formats/decompress_core.o \
@@ -16,7 +23,9 @@ OBJS = \
 
 # The install script is built from one file per object, in dependency order.
 SQL_SOURCES = \
-	src/sql/schema.sql
+	src/sql/schema.sql \
+	src/sql/secrets.sql \
+	src/sql/objstore.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
