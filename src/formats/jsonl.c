@@ -23,6 +23,7 @@
 #include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
@@ -401,7 +402,17 @@ store_top_scalar(JsonlState *st, char *token, JsonTokenType type)
 		ctx->colname = NULL;
 		return;
 	}
-	if (type == JSON_TOKEN_TRUE || type == JSON_TOKEN_FALSE)
+	if (getBaseType(ctx->columns[att].typid) == JSONOID &&
+		type == JSON_TOKEN_STRING)
+	{
+		/* a json column wants a JSON string: quote the de-escaped token */
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		escape_json(&buf, token);
+		token = buf.data;
+	}
+	else if (type == JSON_TOKEN_TRUE || type == JSON_TOKEN_FALSE)
 		token = pstrdup(type == JSON_TOKEN_TRUE ? "true" : "false");
 	ConvertText(ctx, att, token);
 }

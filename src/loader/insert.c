@@ -104,6 +104,8 @@ RowInserterBegin(Relation rel, List *range_table, EState *estate)
 	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
 		ins->proute = ExecSetupPartitionTupleRouting(estate, rel);
 
+	/* transition capture needs the after-trigger query level to exist */
+	AfterTriggerBeginQuery();
 	ins->transition = MakeTransitionCaptureState(rel->trigdesc,
 												 RelationGetRelid(rel),
 												 CMD_INSERT);
@@ -113,7 +115,6 @@ RowInserterBegin(Relation rel, List *range_table, EState *estate)
 	ins->bistate = GetBulkInsertState();
 	ins->rootslot = table_slot_create(rel, &estate->es_tupleTable);
 
-	AfterTriggerBeginQuery();
 	ExecBSInsertTriggers(estate, rri);
 	return ins;
 }
@@ -185,9 +186,15 @@ RowInserterPut(RowInserter *ins, Datum *values, bool *nulls)
 			ReleaseBulkInsertStatePin(ins->bistate);
 		}
 		if (ins->nbatched == ins->nslots_made)
+		{
+			/* slots outlive the caller's per-row memory */
+			MemoryContext oldcxt = MemoryContextSwitchTo(ins->estate->es_query_cxt);
+
 			ins->slots[ins->nslots_made++] =
 				MakeSingleTupleTableSlot(RelationGetDescr(rri->ri_RelationDesc),
 										 table_slot_callbacks(rri->ri_RelationDesc));
+			MemoryContextSwitchTo(oldcxt);
+		}
 		bslot = ins->slots[ins->nbatched];
 		if (map != NULL)
 			execute_attr_map_slot(map->attrMap, slot, bslot);
@@ -221,6 +228,17 @@ RowInserterPut(RowInserter *ins, Datum *values, bool *nulls)
 	prepare_row(ins, rri, slot, ins->proute != NULL &&
 				!(rri->ri_TrigDesc && rri->ri_TrigDesc->trig_insert_before_row));
 	insert_one(ins, rri, slot);
+}
+
+/*
+ * RowInserterFlush
+ *		Write the rows batched so far, e.g. at the end of each object so that
+ *		a constraint error is reported while the object is still known.
+ */
+void
+RowInserterFlush(RowInserter *ins)
+{
+	flush_batch(ins);
 }
 
 /*

@@ -224,6 +224,7 @@ load_entries(Oid relid, Manifest *manifest, const char *format,
 		ctx->lineno = 0;
 		ctx->file_rows = 0;
 		routine->load(ctx, &file);
+		RowInserterFlush(ctx->inserter);
 		if (file.stream)
 			ObjstoreStreamClose(file.stream);
 		ctx->url = NULL;
@@ -550,11 +551,6 @@ record_rejected_row(LoadContext *ctx, ErrorData *edata)
 
 	load_errors = get_relname_relid("load_errors",
 									get_namespace_oid("clickstream", false));
-	if (ctx->load_id == 0)
-		ctx->load_id = DatumGetInt64(DirectFunctionCall1(nextval_oid,
-														 ObjectIdGetDatum(get_relname_relid("load_id_seq",
-																							get_namespace_oid("clickstream", false)))));
-	args[0] = Int64GetDatum(ctx->load_id);
 	args[1] = CStringGetTextDatum(ctx->url ? ctx->url : "");
 	args[2] = Int64GetDatum(ctx->lineno);
 	if (ctx->colname)
@@ -568,10 +564,15 @@ record_rejected_row(LoadContext *ctx, ErrorData *edata)
 	args[5] = CStringGetTextDatum(edata->message ? edata->message : "");
 	args[6] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
 
-	/* write as the table's owner: callers have no INSERT privilege on it */
+	/* write as the table's owner: callers have no privilege on it */
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(relation_owner(load_errors),
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	if (ctx->load_id == 0)
+		ctx->load_id = DatumGetInt64(DirectFunctionCall1(nextval_oid,
+														 ObjectIdGetDatum(get_relname_relid("load_id_seq",
+																							get_namespace_oid("clickstream", false)))));
+	args[0] = Int64GetDatum(ctx->load_id);
 	SPI_connect();
 	if (SPI_execute_with_args("INSERT INTO clickstream.load_errors "
 							  "(load_id, url, line, column_name, raw_value, message, loaded_by) "

@@ -166,6 +166,7 @@ extern void RowInserterSetLineCounter(struct RowInserter *ins,
 extern void RowInserterDisableBatching(struct RowInserter *ins);
 extern void RowInserterPut(struct RowInserter *ins, Datum *values,
 						   bool *nulls);
+extern void RowInserterFlush(struct RowInserter *ins);
 extern void RowInserterFinish(struct RowInserter *ins);
 
 /* in textsource.c */

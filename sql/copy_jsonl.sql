@@ -1,0 +1,69 @@
+-- JSON lines: keys matched to columns, nested values, exact numbers.
+\set d '/tmp/pg_clickstream_regress/jsonl'
+CREATE TABLE ev (
+    id          bigint NOT NULL,
+    name        varchar(10),
+    ratio       double precision,
+    big         numeric,
+    ok          boolean,
+    at          timestamp,
+    props       jsonb,
+    raw         json,
+    note        text,
+    loaded      text DEFAULT 'default'
+);
+
+SELECT regress_util.write_text(:'d' || '/a.jsonl', concat_ws(E'\n',
+    '{"id": 1, "name": "a", "ratio": 0.1, "big": 123456789012345678901234567890.000000000001, "ok": true, "at": "2024-01-02T03:04:05.123456", "props": {"k": [1, 2.50, "x", null, {"deep": false}]}, "raw": [1,  2], "note": {"keep": "text"}}',
+    '',
+    '{"ID": 2, "props": "a string", "raw": "s", "unknown_key": {"ignored": [1]}}',
+    '{"id": 3, "name": null, "props": null, "note": "tab\tand \"quote\" and \u00e9"}',
+    '{"id": 4, "props": 12.500, "ok": false}   '
+) || E'\n');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/a.jsonl');
+SELECT id, name, ratio, big, ok, at, props, raw, note, loaded FROM ev ORDER BY id;
+SELECT jsonb_typeof(props) FROM ev ORDER BY id;
+
+-- .json, gzip-compressed, CRLF line ends, last line without a newline
+SELECT regress_util.write_text(:'d' || '/b.json.gz', E'{"id": 5}\r\n{"id": 6}', 'gzip');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/b.json.gz');
+SELECT id FROM ev WHERE id >= 5 ORDER BY id;
+
+-- errors name the line and the column
+SELECT regress_util.write_text(:'d' || '/c.jsonl', E'{"id": 7}\n{"id": "seven"}\n');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/c.jsonl');
+SELECT regress_util.write_text(:'d' || '/d.jsonl', E'{"id": 8}\n{"id": 9,}\n');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/d.jsonl');
+SELECT regress_util.write_text(:'d' || '/e.jsonl', E'[1, 2]\n');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/e.jsonl');
+SELECT regress_util.write_text(:'d' || '/f.jsonl', E'{"id": 10, "ratio": {"a": 1}}\n');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/f.jsonl');
+SELECT regress_util.write_text(:'d' || '/g.jsonl', E'{"id": 11, "name": "much too long"}\n');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/g.jsonl');
+-- NOT NULL: a missing id
+SELECT regress_util.write_text(:'d' || '/h.jsonl', E'{"name": "x"}\n');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/h.jsonl');
+-- strict: unknown keys are errors
+SELECT regress_util.write_text(:'d' || '/i.jsonl', E'{"id": 12, "nope": 1}\n');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/i.jsonl', options => '{"strict": true}');
+SELECT count(*) FROM ev WHERE id >= 7;
+
+-- invalid UTF-8: an error, or replaced with accept_invalid_chars
+SELECT regress_util.write_file(:'d' || '/j.jsonl',
+    convert_to('{"id": 13, "note": "a', 'UTF8') || '\xff'::bytea ||
+    convert_to('b"}' || E'\n', 'UTF8'));
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/j.jsonl');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/j.jsonl',
+                                 options => '{"accept_invalid_chars": "?"}');
+SELECT id, note FROM ev WHERE id = 13;
+
+-- max_errors: bad rows are skipped and listed, up to the budget
+SELECT regress_util.write_text(:'d' || '/k.jsonl',
+    E'{"id": 20}\n{"id": "x"}\n{"id": 21, "at": "not a time"}\n{"id": 22}\n{oops\n');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/k.jsonl',
+                                 options => '{"max_errors": 2}');
+SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/k.jsonl',
+                                 options => '{"max_errors": 3}');
+SELECT id FROM ev WHERE id >= 20 ORDER BY id;
+SELECT regexp_replace(url, '.*/', '') AS file, line, column_name, raw_value, message
+FROM clickstream.load_errors ORDER BY load_id, line;
