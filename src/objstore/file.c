@@ -79,16 +79,21 @@ FileStat(const char *url, ObjstoreInfo *info)
 }
 
 /*
- * open_or_error
- *		OpenTransientFile for reading; a missing file is
- *		ERRCODE_UNDEFINED_FILE naming the URL.
+ * open_file
+ *		Open a file URL for reading, as a transient file (closed by an
+ *		error) or as a plain descriptor the caller closes.  A missing file
+ *		is ERRCODE_UNDEFINED_FILE naming the URL.
  */
 static int
-open_or_error(const char *url)
+open_file(const char *url, bool transient)
 {
 	const char *path = FilePath(url);
-	int			fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	int			fd;
 
+	if (transient)
+		fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	else
+		fd = open(path, O_RDONLY | PG_BINARY | O_CLOEXEC);
 	if (fd < 0)
 	{
 		if (errno == ENOENT || errno == ENOTDIR)
@@ -135,7 +140,7 @@ pread_full(int fd, const char *path, char *buf, size_t len, off_t offset)
 void
 FileReadRange(const char *url, int64 offset, size_t len, char *buf)
 {
-	int			fd = open_or_error(url);
+	int			fd = open_file(url, true);
 
 	if (pread_full(fd, FilePath(url), buf, len, (off_t) offset) != len)
 		ereport(ERROR,
@@ -153,7 +158,7 @@ FileReadRange(const char *url, int64 offset, size_t len, char *buf)
 bytea *
 FileReadAll(const char *url, int64 max_bytes)
 {
-	int			fd = open_or_error(url);
+	int			fd = open_file(url, true);
 	struct stat st;
 	bytea	   *result;
 	size_t		n;
@@ -185,20 +190,7 @@ FileReadAll(const char *url, int64 max_bytes)
 int
 FileOpen(const char *url)
 {
-	const char *path = FilePath(url);
-	int			fd = open(path, O_RDONLY | PG_BINARY | O_CLOEXEC);
-
-	if (fd < 0)
-	{
-		if (errno == ENOENT || errno == ENOTDIR)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_FILE),
-					 errmsg("object \"%s\" does not exist", url)));
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not open file \"%s\" for reading: %m", path)));
-	}
-	return fd;
+	return open_file(url, false);
 }
 
 /*
@@ -264,15 +256,6 @@ walk(const char *dir, const char *prefix, List **entries)
 	FreeDir(d);
 }
 
-static int
-cmp_entry(const ListCell *a, const ListCell *b)
-{
-	const ObjstoreEntry *x = lfirst(a);
-	const ObjstoreEntry *y = lfirst(b);
-
-	return strcmp(x->url, y->url);
-}
-
 /*
  * FileList
  *		Every regular file whose path starts with the prefix's path, sorted.
@@ -293,6 +276,5 @@ FileList(const char *prefix_url)
 	else
 		*slash = '\0';
 	walk(dir, prefix, &entries);
-	list_sort(entries, cmp_entry);
-	return entries;
+	return ObjstoreSortEntries(entries);
 }

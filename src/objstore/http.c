@@ -469,14 +469,16 @@ HttpReportCurlError(const char *display_url, CURLcode rc,
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("timed out reading \"%s\" after %d attempts",
-						display_url, attempts),
+				 errmsg_plural("timed out reading \"%s\" after %d attempt",
+							   "timed out reading \"%s\" after %d attempts",
+							   attempts, display_url, attempts),
 				 errdetail_internal("%s", why),
 				 errhint("See clickstream.http_connect_timeout, clickstream.http_low_speed_time and clickstream.http_max_retries.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_CONNECTION_FAILURE),
-			 errmsg("could not read \"%s\" after %d attempts", display_url,
-					attempts),
+			 errmsg_plural("could not read \"%s\" after %d attempt",
+						   "could not read \"%s\" after %d attempts",
+						   attempts, display_url, attempts),
 			 errdetail_internal("%s", why),
 			 errhint("Check that the server is reachable; clickstream.http_max_retries sets how often a request is retried.")));
 }
@@ -513,9 +515,11 @@ HttpReportStatus(const char *display_url, long status, const char *body,
 	char	   *message = xml_tag_text(body, "Message");
 	char	   *detail;
 
-	if (code != NULL)
-		detail = psprintf("The server answered HTTP %ld, %s: %s", status, code,
-						  message ? message : "");
+	if (code != NULL && message != NULL && message[0] != '\0')
+		detail = psprintf("The server answered HTTP %ld (%s): %s", status, code,
+						  message);
+	else if (code != NULL)
+		detail = psprintf("The server answered HTTP %ld (%s).", status, code);
 	else
 		detail = psprintf("The server answered HTTP %ld.", status);
 

@@ -316,3 +316,23 @@ ObjstoreList(const char *prefix_url)
 			 errdetail("HTTP servers offer no listing; only s3:// and file:// prefixes can be listed.")));
 	return NIL;					/* keep compiler quiet */
 }
+
+static int
+cmp_entry(const ListCell *a, const ListCell *b)
+{
+	const ObjstoreEntry *x = lfirst(a);
+	const ObjstoreEntry *y = lfirst(b);
+
+	return strcmp(x->url, y->url);
+}
+
+/*
+ * ObjstoreSortEntries
+ *		Sort a listing by URL (byte order, as S3 sorts keys), in place.
+ */
+List *
+ObjstoreSortEntries(List *entries)
+{
+	list_sort(entries, cmp_entry);
+	return entries;
+}

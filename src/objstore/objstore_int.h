@@ -91,6 +91,7 @@ typedef struct HttpTransfer
 
 /* in objstore.c */
 extern void ObjstoreReportTooLarge(const char *display_url, int64 max_bytes);
+extern List *ObjstoreSortEntries(List *entries);
 
 /* in http.c */
 extern CURL *HttpEasyCreate(const HttpRequest *req, HttpTransfer *xfer);

@@ -249,15 +249,6 @@ parse_page(const char *body, size_t len, const char *bucket,
 	return truncated ? token : NULL;
 }
 
-static int
-cmp_entry(const ListCell *a, const ListCell *b)
-{
-	const ObjstoreEntry *x = lfirst(a);
-	const ObjstoreEntry *y = lfirst(b);
-
-	return strcmp(x->url, y->url);
-}
-
 /*
  * S3List
  *		All objects whose key starts with the prefix of s3://bucket/prefix,
@@ -326,6 +317,5 @@ S3List(const char *prefix_url)
 	ereport(DEBUG1,
 			(errmsg_internal("listed %d objects of \"%s\" in %d pages",
 							 list_length(entries), prefix_url, pages)));
-	list_sort(entries, cmp_entry);
-	return entries;
+	return ObjstoreSortEntries(entries);
 }
