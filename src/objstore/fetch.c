@@ -344,7 +344,7 @@ transfer_done(ObjstoreStream *s, CURLcode rc)
 	curl_easy_cleanup(s->easy);
 	s->easy = NULL;
 	if (s->etag[0] == '\0' && s->xfer.etag[0] != '\0')
-		strlcpy(s->etag, s->xfer.etag, sizeof(s->etag));
+		HttpUnquoteEtag(s->xfer.etag, s->etag, sizeof(s->etag));
 
 	/* a Range starting right at the end: the object was complete */
 	if (rc == CURLE_OK && ((status >= 200 && status < 300) ||

@@ -403,6 +403,27 @@ HttpSleepMs(long ms)
 }
 
 /*
+ * HttpUnquoteEtag
+ *		The etag of an ETag header value without W/ and quotes, into dst.
+ */
+void
+HttpUnquoteEtag(const char *raw, char *dst, size_t dstlen)
+{
+	size_t		n;
+
+	if (strncmp(raw, "W/", 2) == 0)
+		raw += 2;
+	if (*raw == '"')
+		raw++;
+	n = strlen(raw);
+	if (n > 0 && raw[n - 1] == '"')
+		n--;
+	n = Min(n, dstlen - 1);
+	memcpy(dst, raw, n);
+	dst[n] = '\0';
+}
+
+/*
  * HttpFillResponse
  *		Copy what the callbacks recorded into palloc'd form.
  */
@@ -422,17 +443,10 @@ HttpFillResponse(const HttpTransfer *xfer, HttpResponse *resp)
 	resp->total_size = xfer->content_length;
 	if (xfer->etag[0] != '\0')
 	{
-		const char *e = xfer->etag;
-		size_t		n;
+		char		etag[sizeof(xfer->etag)];
 
-		if (strncmp(e, "W/", 2) == 0)
-			e += 2;
-		if (*e == '"')
-			e++;
-		n = strlen(e);
-		if (n > 0 && e[n - 1] == '"')
-			n--;
-		resp->etag = pnstrdup(e, n);
+		HttpUnquoteEtag(xfer->etag, etag, sizeof(etag));
+		resp->etag = pstrdup(etag);
 	}
 	if (xfer->last_modified[0] != '\0')
 	{

@@ -102,6 +102,7 @@ extern void HttpPerform(const HttpRequest *req, HttpResponse *resp,
 extern bool HttpIsRetryable(CURLcode rc, long status);
 extern long HttpRetryDelayMs(int attempt);
 extern void HttpSleepMs(long ms);
+extern void HttpUnquoteEtag(const char *raw, char *dst, size_t dstlen);
 extern void HttpFillResponse(const HttpTransfer *xfer, HttpResponse *resp);
 extern void HttpReportCurlError(const char *display_url, CURLcode rc,
 								const HttpTransfer *xfer, int attempts);

@@ -6,7 +6,8 @@
 # and non-ASCII characters, listed and read back; read_object and its size cap; a missing
 # object; scope selection between secrets; a wrong secret (clear error, the secret absent
 # from the error and from the server logs); a transfer cut by stopping the server (retries,
-# then a clear error, quickly); pg_cancel_backend stopping a stalled transfer and a retry
+# then a clear error, quickly; a streamed one resumed with Range when the server comes back,
+# or failing with no rows loaded); pg_cancel_backend stopping a stalled transfer and a retry
 # wait within about a second.
 #
 # PG_SERVER_LOG, if set, names the server's log file to search for secrets when the server
@@ -226,6 +227,44 @@ expect_eq "cut transfer fails" "$rc" "3"
 expect_match "cut transfer: clear error after the retries" "$out" \
     "08006: could not read \"s3://$BUCKET/cut/big.bin\" after 4 attempts"
 if [ "$elapsed" -lt 10000 ]; then pass "cut transfer gave up in ${elapsed} ms"; else fail "cut transfer took ${elapsed} ms"; fi
+
+# The streaming reader (copy_from_url) resumes a cut transfer with a Range request from the
+# byte reached, when the server comes back within the retries; else it fails, loading nothing.
+seq 1 400000 | awk '{ print $1 "," $1 * 2 }' >"$TMP/rows.csv"
+s3_put "$BUCKET" "cut/rows.csv" "$TMP/rows.csv"
+q "DROP TABLE IF EXISTS it_objstore_rows; CREATE TABLE it_objstore_rows (a int, b bigint)"
+node_server "$PROXY_JS" "$proxy_port" "$s3_port"
+proxy_pid=${PIDS[-1]}
+psql -X -v ON_ERROR_STOP=1 -qAt >"$TMP/resume.out" 2>&1 <<SQL &
+SET clickstream.http_retry_base_delay = '1s';
+SET clickstream.http_retry_max_delay = '2s';
+SELECT clickstream.copy_from_url('it_objstore_rows', 's3://$BUCKET/cut/rows.csv', 'csv');
+SQL
+reader=$!
+sleep 0.7
+kill "$proxy_pid"
+sleep 0.3
+node_server "$PROXY_JS" "$proxy_port" "$s3_port"
+proxy_pid=${PIDS[-1]}
+rc=0
+wait "$reader" || rc=$?
+expect_eq "resumed transfer loads every row" "$rc:$(q "SELECT count(*), sum(b) FROM it_objstore_rows")" \
+    "0:400000|160000400000"
+q "TRUNCATE it_objstore_rows"
+psql -X -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -qAt >"$TMP/cut2.out" 2>&1 <<SQL &
+SET clickstream.http_max_retries = 2;
+SET clickstream.http_retry_base_delay = '100ms';
+SELECT clickstream.copy_from_url('it_objstore_rows', 's3://$BUCKET/cut/rows.csv', 'csv');
+SQL
+reader=$!
+sleep 0.7
+kill "$proxy_pid"
+rc=0
+wait "$reader" || rc=$?
+expect_match "cut stream: clear error after the retries" "$(cat "$TMP/cut2.out")" \
+    "08006: could not read \"s3://$BUCKET/cut/rows.csv\" after 3 attempts"
+expect_eq "cut stream: no rows loaded" "$(q "SELECT count(*) FROM it_objstore_rows")" "0"
+q "DROP TABLE it_objstore_rows"
 q "SELECT clickstream.drop_secret('it_proxy')" >/dev/null
 
 # --- cancellation ---------------------------------------------------------------------------
