@@ -19,13 +19,38 @@ OBJS = \
 	src/manifest/manifest_parse.o \
 	src/manifest/manifest.o \
 	src/formats/decompress_core.o \
-	src/formats/decompress.o
+	src/formats/decompress.o \
+	src/loader/options.o \
+	src/loader/convert.o \
+	src/loader/insert.o \
+	src/loader/textsource.o \
+	src/loader/loader.o \
+	src/formats/csv.o \
+	src/formats/jsonl.o \
+	src/parquet/assemble.o \
+	src/parquet/codec.o \
+	src/parquet/column.o \
+	src/parquet/convert.o \
+	src/parquet/encoding_delta.o \
+	src/parquet/encoding_dict.o \
+	src/parquet/encoding_plain.o \
+	src/parquet/encoding_rle.o \
+	src/parquet/footer.o \
+	src/parquet/memory.o \
+	src/parquet/page.o \
+	src/parquet/rowgroup.o \
+	src/parquet/schema.o \
+	src/parquet/thrift_compact.o \
+	src/parquet_pg.o \
+	src/parquet_sql.o
 
 # The install script is built from one file per object, in dependency order.
 SQL_SOURCES = \
 	src/sql/schema.sql \
 	src/sql/secrets.sql \
-	src/sql/objstore.sql
+	src/sql/objstore.sql \
+	src/sql/loader.sql \
+	src/sql/parquet.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
@@ -33,7 +58,7 @@ REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags libcurl jansson libzstd zlib liblz4 libbrotlidec libxml-2.0)
-SHLIB_LINK = $(shell pkg-config --libs libcurl jansson libzstd zlib liblz4 libbrotlidec libxml-2.0) -lsnappy
+SHLIB_LINK = $(shell pkg-config --libs libcurl jansson libzstd zlib liblz4 libbrotlidec libxml-2.0) -lsnappy -lcrypto
 
 EXTRA_CLEAN = $(DATA_built)
 
