@@ -112,9 +112,11 @@ read_bits(const uint8_t *base, size_t nbytes, uint64_t bit, int width)
 }
 
 /*
- * Decodes a DELTA_BINARY_PACKED stream of at least n values; writes the
- * first n to out (int32_t or int64_t as is64 says) and sets *consumed to
- * the bytes the whole stream occupies.
+ * Decodes a DELTA_BINARY_PACKED stream of exactly n values into out
+ * (int32_t or int64_t as is64 says) and sets *consumed to the bytes the
+ * whole stream occupies.  Bit widths up to 64 are accepted for INT32 too:
+ * some writers (DuckDB) compute INT32 deltas in 64 bits, and the result
+ * is the same modulo 2^32.
  */
 PqCode
 PqDecodeDeltaBinaryPacked(const uint8_t *src, size_t len, int64_t n,
@@ -143,13 +145,11 @@ PqDecodeDeltaBinaryPacked(const uint8_t *src, size_t len, int64_t n,
 		return PqSetError(err, PQ_ERR_CORRUPT,
 						  "invalid DELTA_BINARY_PACKED block size %llu / %llu miniblocks",
 						  (unsigned long long) block_size, (unsigned long long) miniblocks);
-	if (total < (uint64_t) n)
+	/* the stream holds exactly the page's non-null values */
+	if (total != (uint64_t) n)
 		return PqSetError(err, PQ_ERR_CORRUPT,
 						  "DELTA_BINARY_PACKED holds %llu values, %lld expected",
 						  (unsigned long long) total, (long long) n);
-	/* every further value takes at least one bit */
-	if (total > 1 && (total - 1) / 8 > len)
-		return PqSetError(err, PQ_ERR_CORRUPT, "DELTA_BINARY_PACKED count exceeds data");
 	per_mini = block_size / miniblocks;
 	value = unzigzag(first);
 	if (total > 0)
@@ -184,7 +184,7 @@ PqDecodeDeltaBinaryPacked(const uint8_t *src, size_t len, int64_t n,
 			uint64_t	j;
 			uint64_t	bit = 0;
 
-			if (w > (is64 ? 64 : 32))
+			if (w > 64)
 				return PqSetError(err, PQ_ERR_CORRUPT,
 								  "DELTA_BINARY_PACKED bit width %d too large", w);
 			/* values of this miniblock that exist */
@@ -245,9 +245,11 @@ PqDecodeDeltaLengthByteArray(const PqAllocator *a, const uint8_t *src,
 	{
 		if (lens[i] < 0 || (size_t) lens[i] > left)
 		{
+			int32_t		bad = lens[i];
+
 			PqFree(a, lens);
 			return PqSetError(err, PQ_ERR_CORRUPT,
-							  "DELTA_LENGTH_BYTE_ARRAY length %d out of range", lens[i]);
+							  "DELTA_LENGTH_BYTE_ARRAY length %d out of range", bad);
 		}
 		out[i].ptr = p;
 		out[i].len = (uint32_t) lens[i];
