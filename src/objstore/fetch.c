@@ -420,8 +420,12 @@ fetcher_step(ObjstoreFetcher *f, ObjstoreStream *target)
 
 		if (s->state == STREAM_WAITING && s->retry_at <= now)
 			start_transfer(s);
+		/*
+		 * Resume only once half the buffer has drained: resuming whenever
+		 * one write fits made every write compact the whole buffer.
+		 */
 		else if (s->state == STREAM_RUNNING && s->paused &&
-				 s->cap - (s->end - s->start) >= CURL_MAX_WRITE_SIZE)
+				 s->end - s->start <= s->cap / 2)
 		{
 			s->paused = false;
 			curl_easy_pause(s->easy, CURLPAUSE_CONT);
