@@ -27,6 +27,7 @@ OBJS = \
 	src/loader/loader.o \
 	src/formats/csv.o \
 	src/formats/jsonl.o \
+	src/formats/jsonl_scan.o \
 	src/parquet/assemble.o \
 	src/parquet/codec.o \
 	src/parquet/column.o \

@@ -67,3 +67,51 @@ SELECT clickstream.copy_from_url('ev', 'file://' || :'d' || '/k.jsonl',
 SELECT id FROM ev WHERE id >= 20 ORDER BY id;
 SELECT regexp_replace(url, '.*/', '') AS file, line, column_name, raw_value, message
 FROM clickstream.load_errors ORDER BY load_id, line;
+
+-- the top-level scanner: escapes, numbers, literals, nested values with
+-- brackets inside strings, and every malformed case names its byte
+CREATE TABLE sc (id int, s text, n numeric, b boolean, j jsonb, t text);
+SELECT regress_util.write_text(:'d' || '/scan.jsonl', concat_ws(E'\n',
+    '{"id": 1, "s": "caf\u00e9 \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t end", "n": -0.5e-3}',
+    '{"id": 2, "s": "", "n": 0, "b": true, "j": {"a": "} ] {", "b": [1, {"c": "\u00e9"}]}, "t": [1, "]"]}',
+    '{}',
+    '{"id": 4, "b": false, "n": 12345678901234567890123, "j": [], "s": null}',
+    ' { "id" : 5 , "j" : { } } ') || E'\n');
+SELECT clickstream.copy_from_url('sc', 'file://' || :'d' || '/scan.jsonl');
+SELECT id, s, n, b, j, t FROM sc ORDER BY id NULLS FIRST;
+SELECT octet_length(s) FROM sc WHERE id = 1;
+CREATE FUNCTION regress_util.bad_detail(p_line text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE v_detail text;
+BEGIN
+    PERFORM regress_util.write_text('/tmp/pg_clickstream_regress/jsonl/bad.jsonl', p_line || E'\n');
+    PERFORM clickstream.copy_from_url('sc', 'file:///tmp/pg_clickstream_regress/jsonl/bad.jsonl');
+    RETURN 'loaded';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+    RETURN SQLERRM || ' | ' || coalesce(v_detail, '');
+END $$;
+SELECT l AS line, regress_util.bad_detail(l) AS error FROM (VALUES
+    ('{"id": 1, "s": "abc}'),
+    ('{"id": 1, "s": "a\qb"}'),
+    ('{"id": 1, "s": "\u12"}'),
+    ('{"id": 1, "s": "\ud83d"}'),
+    ('{"id": 1, "s": "\ude00"}'),
+    ('{"id": 1, "s": "\u0000"}'),
+    (E'{"id": 1, "s": "tab\there"}'),
+    ('{"id": 01}'),
+    ('{"id": 1.}'),
+    ('{"id": -}'),
+    ('{"id": 1e}'),
+    ('{"id": tru}'),
+    ('{"id": 1} x'),
+    ('{"id": 1,}'),
+    ('{"id" 1}'),
+    ('{"id": 1'),
+    ('{"j": {"a": 1,}}'),
+    ('{"j": {"a": [1, 2}}'),
+    ('{"j": {"a": "x}'),
+    ('"just a string"'),
+    ('{id: 1}')
+) v(l);
+SELECT count(*) FROM sc;

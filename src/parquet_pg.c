@@ -452,7 +452,7 @@ plan_targets(PqLoad *pl)
 		t = &pl->targets[pl->ntargets++];
 		t->att = i;
 		t->node = node;
-		t->typid = getBaseType(col->typid);
+		t->typid = col->basetype;
 		t->nested = !is_simple_leaf(node);
 		if (t->nested)
 		{

@@ -3,12 +3,15 @@
  * jsonl.c
  *	  JSON lines reader: one object per line, keys matched to columns.
  *
- * Each line goes through PostgreSQL's own JSON parser (common/jsonapi.h)
- * with semantic actions, so scalars arrive as their exact text: numbers
- * keep every digit, strings are de-escaped once, and nothing is printed
- * and re-parsed.  A scalar goes through its column type's input function;
- * an object or array in a jsonb column is built with pushJsonbValue() while
- * parsing, and in a json or text column it is the value's original text.
+ * The top level of a line is read by a fast scanner (jsonl_scan.c); nested
+ * objects and arrays, and whole lines in a database whose encoding is not
+ * UTF-8, go through PostgreSQL's own JSON parser (common/jsonapi.h) with
+ * the semantic actions below.  Either way scalars arrive as their exact
+ * text: numbers keep every digit, strings are de-escaped once, and nothing
+ * is printed and re-parsed.  A scalar goes through its column type's input
+ * function; an object or array in a jsonb column is built with
+ * pushJsonbValue() while parsing, and in a json or text column it is the
+ * value's original text.
  *
  * Copyright (c) 2026, pg_clickstream developers
  *
@@ -28,6 +31,7 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 
+#include "formats/jsonl_int.h"
 #include "loader/loader.h"
 
 /* How a top-level field's nested value is collected. */
@@ -56,6 +60,7 @@ typedef struct JsonlLine
 {
 	char	   *text;
 	int			len;
+	JsonlKeys  *keys;
 } JsonlLine;
 
 static void convert_line(LoadContext *ctx, void *arg);
@@ -70,7 +75,7 @@ static void nested_end(JsonlState *st, bool is_object);
 static void make_scalar(JsonbValue *v, char *token, JsonTokenType type);
 static void push_scalar(JsonlState *st, char *token, JsonTokenType type,
 						JsonbIteratorToken where);
-static void store_top_scalar(JsonlState *st, char *token, JsonTokenType type);
+static void parse_with_callbacks(JsonlState *st, char *text, int len);
 
 /*
  * jsonl_load
@@ -82,6 +87,8 @@ jsonl_load(LoadContext *ctx, LoadFile *file)
 	TextSource *src = TextSourceOpen(ctx, file);
 	JsonlLine	line;
 
+	line.keys = palloc0(sizeof(JsonlKeys));
+	line.keys->cxt = CurrentMemoryContext;
 	PG_TRY();
 	{
 		ctx->lineno = 0;
@@ -112,38 +119,50 @@ convert_line(LoadContext *ctx, void *arg)
 {
 	JsonlLine  *line = arg;
 	JsonlState	st;
-	JsonSemAction sem;
-	JsonParseErrorType err;
 	char	   *text = line->text;
 	int			len = line->len;
+	int			ok;
 
 	LoaderRowStart(ctx);
 
 	/* objects are UTF-8; refuse invalid bytes as COPY would */
-	if (pg_encoding_verifymbstr(PG_UTF8, text, len) != len)
-	{
-		int			ok = pg_encoding_verifymbstr(PG_UTF8, text, len);
-
+	ok = pg_encoding_verifymbstr(PG_UTF8, text, len);
+	if (ok != len)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 				 errmsg("invalid UTF-8 byte 0x%02x at byte %d of the line",
 						(unsigned char) text[ok], ok + 1),
 				 errhint("Use the option {\"accept_invalid_chars\": \"?\"} to replace invalid bytes.")));
-	}
-	if (GetDatabaseEncoding() != PG_UTF8)
+	if (GetDatabaseEncoding() == PG_UTF8)
 	{
-		text = pg_any_to_server(text, len, PG_UTF8);
-		len = strlen(text);
+		JsonlScanLine(ctx, line->keys, text, len);
+		return;
 	}
 
+	/* other encodings: convert, then let PostgreSQL's parser walk it all */
+	text = pg_any_to_server(text, len, PG_UTF8);
 	memset(&st, 0, sizeof(st));
 	st.ctx = ctx;
-	st.line = text;
 	st.att = -1;
-	st.lex = makeJsonLexContextCstringLen(text, len, GetDatabaseEncoding(),
-										  true);
+	parse_with_callbacks(&st, text, strlen(text));
+}
+
+/*
+ * parse_with_callbacks
+ *		Run PostgreSQL's JSON parser over text with the semantic actions
+ *		below, starting from st's depth.
+ */
+static void
+parse_with_callbacks(JsonlState *st, char *text, int len)
+{
+	JsonSemAction sem;
+	JsonParseErrorType err;
+
+	st->line = text;
+	st->lex = makeJsonLexContextCstringLen(text, len, GetDatabaseEncoding(),
+										   true);
 	memset(&sem, 0, sizeof(sem));
-	sem.semstate = &st;
+	sem.semstate = st;
 	sem.object_start = on_object_start;
 	sem.object_end = on_object_end;
 	sem.array_start = on_array_start;
@@ -151,17 +170,71 @@ convert_line(LoadContext *ctx, void *arg)
 	sem.object_field_start = on_field_start;
 	sem.scalar = on_scalar;
 
-	err = pg_parse_json(st.lex, &sem);
+	err = pg_parse_json(st->lex, &sem);
 	if (err != JSON_SUCCESS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid JSON at byte %d of the line",
-						(int) (st.lex->token_start - text) + 1),
-				 errdetail_internal("%s", json_errdetail(err, st.lex))));
+				 errmsg("invalid JSON at byte %d of a nested value",
+						(int) (st->lex->token_start - text) + 1),
+				 errdetail_internal("%s", json_errdetail(err, st->lex))));
 }
 
-static void
-not_an_object(void)
+/*
+ * JsonlStoreNested
+ *		The value of a top-level key is the object or array text[0..len):
+ *		parse it and store it in column att (or only check it, att < 0).
+ */
+void
+JsonlStoreNested(LoadContext *ctx, int att, const char *text, int len)
+{
+	JsonlState	st;
+
+	memset(&st, 0, sizeof(st));
+	st.ctx = ctx;
+	st.att = att;
+	st.depth = 1;				/* as if inside the line's object */
+	parse_with_callbacks(&st, pnstrdup(text, len), len);
+}
+
+/*
+ * JsonlLookupKey
+ *		The column of a top-level key (-1: ignored), checking first the key
+ *		the previous line had at the same position k.
+ */
+int
+JsonlLookupKey(LoadContext *ctx, JsonlKeys *keys, int k, const char *key,
+			   int len)
+{
+	JsonlKey   *slot = k < JSONL_CACHED_KEYS ? &keys->keys[k] : NULL;
+	int			att;
+
+	if (slot && slot->name && slot->len == len &&
+		memcmp(slot->name, key, len) == 0)
+		return slot->att;
+
+	att = ConvertLookupColumn(ctx, key, len);
+	if (att >= 0 && ctx->columns[att].generated)
+		att = -1;
+	if (att < 0 && ctx->options->strict)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("key \"%.*s\" matches no column of the target", len, key),
+				 errhint("Remove \"strict\" to ignore unknown keys.")));
+	if (slot)
+	{
+		if (slot->name)
+			pfree(slot->name);
+		slot->name = MemoryContextAlloc(keys->cxt, len + 1);
+		memcpy(slot->name, key, len);
+		slot->name[len] = '\0';
+		slot->len = len;
+		slot->att = att;
+	}
+	return att;
+}
+
+void
+JsonlNotAnObject(void)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -194,7 +267,7 @@ on_array_start(void *state)
 	JsonlState *st = state;
 
 	if (st->depth++ == 0)
-		not_an_object();
+		JsonlNotAnObject();
 	nested_begin(st, false);
 }
 
@@ -214,14 +287,8 @@ on_field_start(void *state, char *fname, bool isnull)
 
 	if (st->depth == 1)
 	{
-		st->att = ConvertLookupColumn(st->ctx, fname, strlen(fname));
-		if (st->att >= 0 && st->ctx->columns[st->att].generated)
-			st->att = -1;
-		if (st->att < 0 && st->ctx->options->strict)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("key \"%s\" matches no column of the target", fname),
-					 errhint("Remove \"strict\" to ignore unknown keys.")));
+		st->att = JsonlLookupKey(st->ctx, NULL, JSONL_CACHED_KEYS, fname,
+								 strlen(fname));
 		return;
 	}
 	if (st->mode == NEST_JSONB)
@@ -241,9 +308,12 @@ on_scalar(void *state, char *token, JsonTokenType type)
 	JsonlState *st = state;
 
 	if (st->depth == 0)
-		not_an_object();
+		JsonlNotAnObject();
 	if (st->depth == 1)
-		store_top_scalar(st, token, type);
+	{
+		if (st->att >= 0)
+			JsonlStoreScalar(st->ctx, st->att, token, type);
+	}
 	else if (st->mode == NEST_JSONB)
 		push_scalar(st, token, type,
 					st->jb->contVal.type == jbvArray ? WJB_ELEM : WJB_VALUE);
@@ -268,7 +338,7 @@ nested_begin(JsonlState *st, bool is_object)
 			st->mode = NEST_SKIP;
 			return;
 		}
-		typid = getBaseType(st->ctx->columns[st->att].typid);
+		typid = st->ctx->columns[st->att].basetype;
 		if (typid == JSONBOID)
 		{
 			st->mode = NEST_JSONB;
@@ -371,25 +441,21 @@ push_scalar(JsonlState *st, char *token, JsonTokenType type,
 }
 
 /*
- * store_top_scalar
- *		The value of a top-level key is a scalar: JSON null is SQL NULL; a
- *		jsonb column gets the scalar as jsonb; other columns get the token
- *		text through the input function.
+ * JsonlStoreScalar
+ *		The value of a top-level key is a scalar (token, NUL-terminated, may
+ *		be modified): JSON null is SQL NULL; a jsonb column gets the scalar
+ *		as jsonb; other columns get the token text through the input
+ *		function (a json column a JSON string, quoted again).
  */
-static void
-store_top_scalar(JsonlState *st, char *token, JsonTokenType type)
+void
+JsonlStoreScalar(LoadContext *ctx, int att, char *token, JsonTokenType type)
 {
-	LoadContext *ctx = st->ctx;
-	int			att = st->att;
-
-	if (att < 0)
-		return;
 	if (type == JSON_TOKEN_NULL)
 	{
 		ConvertNull(ctx, att);
 		return;
 	}
-	if (getBaseType(ctx->columns[att].typid) == JSONBOID)
+	if (ctx->columns[att].basetype == JSONBOID)
 	{
 		JsonbValue	v;
 
@@ -402,7 +468,7 @@ store_top_scalar(JsonlState *st, char *token, JsonTokenType type)
 		ctx->colname = NULL;
 		return;
 	}
-	if (getBaseType(ctx->columns[att].typid) == JSONOID &&
+	if (ctx->columns[att].basetype == JSONOID &&
 		type == JSON_TOKEN_STRING)
 	{
 		/* a json column wants a JSON string: quote the de-escaped token */

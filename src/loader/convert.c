@@ -52,6 +52,7 @@ ConvertInitColumns(LoadContext *ctx)
 		if (col->dropped)
 			continue;
 		col->typid = att->atttypid;
+		col->basetype = getBaseType(att->atttypid);
 		col->typmod = att->atttypmod;
 		col->generated = att->attgenerated != '\0';
 		getTypeInputInfo(att->atttypid, &infunc, &col->typioparam);

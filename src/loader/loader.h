@@ -76,6 +76,7 @@ typedef struct TargetColumn
 {
 	char	   *name;
 	Oid			typid;
+	Oid			basetype;		/* typid, or a domain's base type */
 	int32		typmod;
 	Oid			typioparam;
 	FmgrInfo	infunc;
