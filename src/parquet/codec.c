@@ -111,7 +111,8 @@ decompress_gzip(const uint8_t *src, size_t src_len, uint8_t *dst,
 		break;
 	}
 	inflateEnd(&zs);
-	if (zrc != Z_STREAM_END && !(zrc == Z_BUF_ERROR && out == dst_len && zs.avail_in == 0))
+	/* a stream must end properly (its checksum verified), not just fill dst */
+	if (zrc != Z_STREAM_END)
 		return PqSetError(err, PQ_ERR_CORRUPT, "invalid gzip data (zlib code %d)", zrc);
 	if (out != dst_len)
 		return size_mismatch(err, "gzip", out, dst_len);

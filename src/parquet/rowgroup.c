@@ -46,12 +46,14 @@ PqRowGroupReaderInit(PqRowGroupReader *g, const PqFile *file, int row_group,
 	g->projected = PqAlloc(&g->allocator, sizeof(bool) * (size_t) (n + 1));
 	g->batches = PqAlloc(&g->allocator, sizeof(PqBatch) * (size_t) (n + 1));
 	g->cursors = PqAlloc(&g->allocator, sizeof(PqLeafCursor) * (size_t) (n + 1));
+	/* zero the readers first: Reset walks them after a failure */
+	if (g->readers)
+		memset(g->readers, 0, sizeof(PqColumnReader) * (size_t) (n + 1));
 	if (!g->readers || !g->projected || !g->batches || !g->cursors)
 	{
 		PqRowGroupReaderReset(g);
 		return PqSetError(err, PQ_ERR_NOMEM, "out of memory");
 	}
-	memset(g->readers, 0, sizeof(PqColumnReader) * (size_t) (n + 1));
 	memset(g->batches, 0, sizeof(PqBatch) * (size_t) (n + 1));
 	for (i = 0; i < n; i++)
 	{
