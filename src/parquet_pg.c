@@ -756,12 +756,40 @@ value_float(const PqSchemaNode *leaf, const PqValue *v)
 	return PqFloat16ToFloat(v->u.bytes.ptr);	/* FLOAT16 in FLBA(2) */
 }
 
+/*
+ * Nanoseconds to microseconds, rounded to the nearest (ties to even) as
+ * PostgreSQL rounds '...123456789'::timestamp (rint), not truncated.
+ */
+static int64
+nanos_to_micros(int64 ns)
+{
+	int64		q = ns / 1000;
+	int64		r = ns % 1000;
+
+	if (r < 0)
+	{
+		q -= 1;
+		r += 1000;
+	}
+	if (r > 500 || (r == 500 && (q & 1) != 0))
+		return q + 1;
+	return q;
+}
+
 /* Microseconds since 1970 of a timestamp leaf (INT64 or INT96). */
 static int64
 value_timestamp(const PqSchemaNode *leaf, const PqValue *v)
 {
 	if (leaf->physical_type == PQ_INT96)
-		return PqInt96ToMicros(&v->u.i96);
+	{
+		int64_t		seconds;
+		int32_t		nanos;
+
+		PqInt96Split(&v->u.i96, &seconds, &nanos);
+		return seconds * USECS_PER_SEC + nanos_to_micros(nanos);
+	}
+	if (leaf->logical.unit == PQ_UNIT_NANOS)
+		return nanos_to_micros(v->u.i64);
 	return PqTimeUnitToMicros(v->u.i64, leaf->logical.unit);
 }
 
@@ -770,6 +798,8 @@ value_time(const PqSchemaNode *leaf, const PqValue *v)
 {
 	if (leaf->physical_type == PQ_INT32)
 		return PqTimeUnitToMicros(v->u.i32, leaf->logical.unit);
+	if (leaf->logical.unit == PQ_UNIT_NANOS)
+		return nanos_to_micros(v->u.i64);
 	return PqTimeUnitToMicros(v->u.i64, leaf->logical.unit);
 }
 
@@ -846,8 +876,21 @@ value_text(const PqSchemaNode *leaf, PqSource src, const PqValue *v)
 				return buf;
 			}
 		case SRC_DATE:
-			return DatumGetCString(DirectFunctionCall1(date_out,
-													   DateADTGetDatum(value_int(leaf, v) - PQ_EPOCH_SHIFT_DAYS)));
+			{
+				/* ISO whatever DateStyle says, as DuckDB prints it */
+				struct pg_tm tm;
+				char		buf[MAXDATELEN + 1];
+				DateADT		date = value_int(leaf, v) - PQ_EPOCH_SHIFT_DAYS;
+
+				if (DATE_NOT_FINITE(date) || !IS_VALID_DATE(date))
+					ereport(ERROR,
+							(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+							 errmsg("date out of range")));
+				j2date(date + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon,
+					   &tm.tm_mday);
+				EncodeDateOnly(&tm, USE_ISO_DATES, buf);
+				return pstrdup(buf);
+			}
 		case SRC_TIMESTAMP:
 			{
 				struct pg_tm tm;
@@ -863,8 +906,15 @@ value_text(const PqSchemaNode *leaf, PqSource src, const PqValue *v)
 				return pstrdup(buf);
 			}
 		case SRC_TIME:
-			return DatumGetCString(DirectFunctionCall1(time_out,
-													   TimeADTGetDatum(value_time(leaf, v))));
+			{
+				struct pg_tm tm;
+				fsec_t		fsec;
+				char		buf[MAXDATELEN + 1];
+
+				time2tm(value_time(leaf, v), &tm, &fsec);
+				EncodeTimeOnly(&tm, fsec, false, 0, USE_ISO_DATES, buf);
+				return pstrdup(buf);
+			}
 		case SRC_DECIMAL:
 			return value_decimal(leaf, v);
 		case SRC_STRING:
@@ -992,7 +1042,16 @@ leaf_datum(PqLoad *pl, PqTarget *t, const PqValue *v)
 			break;
 		case SRC_DATE:
 			if (t->typid == DATEOID)
-				return DateADTGetDatum(value_int(leaf, v) - PQ_EPOCH_SHIFT_DAYS);
+			{
+				int64		date = value_int(leaf, v) - PQ_EPOCH_SHIFT_DAYS;
+
+				if (date < PG_INT32_MIN || date > PG_INT32_MAX ||
+					!IS_VALID_DATE((DateADT) date))
+					ereport(ERROR,
+							(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+							 errmsg("date out of range")));
+				return DateADTGetDatum((DateADT) date);
+			}
 			if (t->typid == TIMESTAMPOID || t->typid == TIMESTAMPTZOID)
 				return TimestampGetDatum(timestamp_from_micros(value_int(leaf, v) * USECS_PER_DAY));
 			break;
@@ -1029,7 +1088,8 @@ leaf_datum(PqLoad *pl, PqTarget *t, const PqValue *v)
  * PqValueToJsonb
  *		A leaf value as a JSON scalar: numbers as numbers (NaN and infinities,
  *		which JSON lacks, as strings), booleans as booleans, everything else
- *		as a string rendered as DuckDB renders it.
+ *		as a string rendered as DuckDB renders it (binary included, so that
+ *		our JSON matches an independent engine's).
  */
 void
 PqValueToJsonb(const PqSchemaNode *leaf, const PqValue *v, JsonbValue *jv)
@@ -1075,6 +1135,27 @@ PqValueToJsonb(const PqSchemaNode *leaf, const PqValue *v, JsonbValue *jv)
 			jv->val.string.val = (char *) v->u.bytes.ptr;
 			jv->val.string.len = v->u.bytes.len;
 			return;
+		case SRC_BINARY:
+			{
+				/* as DuckDB renders a BLOB: printable ASCII, else \xHH */
+				StringInfoData buf;
+				uint32		i;
+
+				initStringInfo(&buf);
+				for (i = 0; i < v->u.bytes.len; i++)
+				{
+					uint8		c = v->u.bytes.ptr[i];
+
+					if (c >= 0x20 && c < 0x7f && c != '\\')
+						appendStringInfoChar(&buf, (char) c);
+					else
+						appendStringInfo(&buf, "\\x%02X", c);
+				}
+				jv->type = jbvString;
+				jv->val.string.val = buf.data;
+				jv->val.string.len = buf.len;
+				return;
+			}
 		default:
 			break;
 	}

@@ -1,0 +1,121 @@
+-- Parquet files written by DuckDB and Spark, loaded by copy_from_url and
+-- compared value by value with DuckDB's own reading of the same files
+-- (test/data/parquet/*.jsonl.gz: to_json of every row, written by DuckDB).
+-- Our JSON-lines reader turns DuckDB's JSON into typed rows; DuckDB prints
+-- NaN and Infinity bare, which JSON lacks, so they are quoted first.
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set pq 'file://' :abs_srcdir '/test/data/parquet'
+\set spark 'file://' :abs_srcdir '/../shared/fixtures/spark'
+
+CREATE SCHEMA pq;
+CREATE FUNCTION pq.quote_specials(p_line text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT regexp_replace(regexp_replace(p_line,
+        '([:\[,])(-?Infinity|NaN)(?=[,}\]])', '\1"\2"', 'g'),
+        '([:\[,])(-?Infinity|NaN)(?=[,}\]])', '\1"\2"', 'g')::jsonb
+$$;
+-- DuckDB's rendering of a BLOB: printable ASCII as is, other bytes as \xHH
+CREATE FUNCTION pq.duck_blob(p bytea) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT coalesce(string_agg(CASE WHEN b BETWEEN 32 AND 126 AND b <> 92 THEN chr(b)
+                           ELSE '\x' || upper(lpad(to_hex(b), 2, '0')) END, '' ORDER BY i), '')
+    FROM generate_series(1, length(p)) i, LATERAL (SELECT get_byte(p, i - 1) AS b) x
+$$;
+-- DuckDB's lines of one fixture, as text
+CREATE TABLE pq.lines (line text);
+CREATE FUNCTION pq.load_lines(p_url text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE pq.lines;
+    RETURN clickstream.copy_from_url('pq.lines', p_url, 'csv',
+        jsonb_build_object('delimiter', chr(1), 'quote', chr(2)));
+END $$;
+
+-- every scalar type DuckDB writes
+CREATE TABLE pq.types (id int, b boolean, i8 smallint, i16 smallint, i32 int,
+    i64 bigint, u8 smallint, u16 int, u32 bigint, u64 numeric, f32 real,
+    f64 double precision, dec_i32 numeric(5,1), dec_i64 numeric(18,6),
+    dec_flba numeric(38,12), s text, bl bytea, d date, t time, ts timestamp,
+    ts_ms timestamp, ts_ns_us timestamp, ts_ns timestamp, ts_s timestamp,
+    tstz timestamptz, u uuid, e text, j jsonb);
+CREATE TABLE pq.types_duck (LIKE pq.types);
+ALTER TABLE pq.types_duck ALTER bl TYPE text;
+
+CREATE FUNCTION pq.check_types(p_name text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_loaded bigint;
+    v_expected bigint;
+    v_missing bigint;
+    v_extra bigint;
+BEGIN
+    TRUNCATE pq.types, pq.types_duck;
+    v_loaded := clickstream.copy_from_url('pq.types',
+        current_setting('pq.dir') || '/' || p_name || '.parquet');
+    v_expected := pq.load_lines(current_setting('pq.dir') || '/' || p_name || '.jsonl.gz');
+    INSERT INTO pq.types_duck
+        SELECT (jsonb_populate_record(NULL::pq.types_duck, pq.quote_specials(line))).* FROM pq.lines;
+    SELECT count(*) INTO v_missing FROM (
+        SELECT * FROM pq.types_duck
+        EXCEPT ALL
+        SELECT id, b, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, dec_i32, dec_i64,
+               dec_flba, s, pq.duck_blob(bl), d, t, ts, ts_ms, ts_ns_us, ts_ns, ts_s,
+               tstz, u, e, j FROM pq.types) x;
+    SELECT count(*) INTO v_extra FROM (
+        SELECT id, b, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, dec_i32, dec_i64,
+               dec_flba, s, pq.duck_blob(bl), d, t, ts, ts_ms, ts_ns_us, ts_ns, ts_s,
+               tstz, u, e, j FROM pq.types
+        EXCEPT ALL
+        SELECT * FROM pq.types_duck) x;
+    RETURN format('%s rows, DuckDB %s, %s differ', v_loaded, v_expected, v_missing + v_extra);
+END $$;
+
+SELECT set_config('pq.dir', :'pq', false) IS NOT NULL AS dir_set;
+SELECT name, pq.check_types(name) FROM unnest(ARRAY[
+    'types_uncompressed', 'types_snappy', 'types_gzip', 'types_zstd', 'types_brotli',
+    'types_lz4', 'types_lz4_raw', 'types_v2', 'types_v2_nodict', 'types_v1_nodict',
+    'types_rowgroups', 'one_row', 'empty']) AS name;
+
+-- spot checks that do not depend on the comparison machinery
+TRUNCATE pq.types;
+SELECT clickstream.copy_from_url('pq.types', :'pq' || '/types_snappy.parquet');
+SELECT id, i64, u64, f32, f64, dec_flba, d, ts, ts_ns, tstz AT TIME ZONE 'UTC' AS tstz_utc, u
+FROM pq.types WHERE id IN (0, 1) ORDER BY id;
+
+-- nested values: structs, lists, maps at any depth, as jsonb
+CREATE TABLE pq.nested (id int, st jsonb, li jsonb, ls jsonb, lst jsonb, m jsonb,
+    mil jsonb, ll jsonb, deep jsonb, typed jsonb);
+CREATE TABLE pq.nested_duck (LIKE pq.nested);
+CREATE FUNCTION pq.check_nested(p_name text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_loaded bigint;
+    v_expected bigint;
+    v_differ bigint;
+BEGIN
+    TRUNCATE pq.nested, pq.nested_duck;
+    v_loaded := clickstream.copy_from_url('pq.nested',
+        current_setting('pq.dir') || '/' || p_name || '.parquet');
+    v_expected := pq.load_lines(current_setting('pq.dir') || '/' || p_name || '.jsonl.gz');
+    INSERT INTO pq.nested_duck
+        SELECT (jsonb_populate_record(NULL::pq.nested_duck, pq.quote_specials(line))).* FROM pq.lines;
+    SELECT count(*) INTO v_differ FROM (
+        (SELECT * FROM pq.nested EXCEPT ALL SELECT * FROM pq.nested_duck)
+        UNION ALL
+        (SELECT * FROM pq.nested_duck EXCEPT ALL SELECT * FROM pq.nested)) x;
+    RETURN format('%s rows, DuckDB %s, %s differ', v_loaded, v_expected, v_differ);
+END $$;
+SELECT name, pq.check_nested(name) FROM unnest(ARRAY[
+    'nested_v1', 'nested_v2', 'nested_nodict', 'empty_nested']) AS name;
+SELECT id, st, m, mil, ll, typed FROM pq.nested WHERE id IN (2, 3) ORDER BY id;
+
+-- strings: dictionary fallback, empty strings, all-null columns
+CREATE TABLE pq.strings (id int, uniq text, few text, empty_or_null text);
+SELECT clickstream.copy_from_url('pq.strings', :'pq' || '/strings_v2.parquet');
+SELECT pq.load_lines(:'pq' || '/strings_v2.jsonl.gz');
+SELECT count(*) AS differ FROM (
+    (SELECT * FROM pq.strings EXCEPT ALL
+     SELECT (jsonb_populate_record(NULL::pq.strings, line::jsonb)).* FROM pq.lines)
+    UNION ALL
+    (SELECT (jsonb_populate_record(NULL::pq.strings, line::jsonb)).* FROM pq.lines EXCEPT ALL
+     SELECT * FROM pq.strings)) x;
