@@ -119,3 +119,57 @@ SELECT count(*) AS differ FROM (
     UNION ALL
     (SELECT (jsonb_populate_record(NULL::pq.strings, line::jsonb)).* FROM pq.lines EXCEPT ALL
      SELECT * FROM pq.strings)) x;
+
+-- Spark (parquet-mr) files: a table typed from the file's schema (nested
+-- fields as jsonb), compared with DuckDB's reading of the same file
+CREATE FUNCTION pq.pg_type(p_physical text, p_logical text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN p_physical IS NULL THEN 'jsonb'
+        WHEN p_logical = 'DATE' THEN 'date'
+        WHEN p_logical LIKE 'TIMESTAMP%' OR p_physical = 'INT96' THEN 'timestamp'
+        WHEN p_logical LIKE 'DECIMAL%' THEN 'numeric'
+        WHEN p_logical IN ('STRING', 'ENUM') THEN 'text'
+        WHEN p_logical = 'JSON' THEN 'jsonb'
+        WHEN p_physical = 'BOOLEAN' THEN 'boolean'
+        WHEN p_physical = 'INT32' THEN 'integer'
+        WHEN p_physical = 'INT64' THEN 'bigint'
+        WHEN p_physical = 'FLOAT' THEN 'real'
+        WHEN p_physical = 'DOUBLE' THEN 'double precision'
+        ELSE 'bytea' END
+$$;
+CREATE FUNCTION pq.check_spark(p_file text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_url text := current_setting('pq.spark') || '/' || p_file || '.parquet';
+    v_ddl text;
+    v_loaded bigint;
+    v_expected bigint;
+    v_differ bigint;
+BEGIN
+    DROP TABLE IF EXISTS pq.spark, pq.spark_duck;
+    SELECT string_agg(format('%I %s', name, pq.pg_type(physical_type, logical_type)),
+                      ', ' ORDER BY position)
+    INTO v_ddl
+    FROM clickstream.parquet_schema(v_url) WHERE path <> '' AND path NOT LIKE '%.%';
+    EXECUTE format('CREATE TABLE pq.spark (%s)', v_ddl);
+    CREATE TABLE pq.spark_duck (LIKE pq.spark);
+    v_loaded := clickstream.copy_from_url('pq.spark', v_url);
+    v_expected := pq.load_lines(current_setting('pq.dir') || '/spark/' || p_file || '.jsonl.gz');
+    INSERT INTO pq.spark_duck
+        SELECT (jsonb_populate_record(NULL::pq.spark_duck, pq.quote_specials(line))).* FROM pq.lines;
+    SELECT count(*) INTO v_differ FROM (
+        (SELECT * FROM pq.spark EXCEPT ALL SELECT * FROM pq.spark_duck)
+        UNION ALL
+        (SELECT * FROM pq.spark_duck EXCEPT ALL SELECT * FROM pq.spark)) x;
+    RETURN format('%s rows, DuckDB %s, %s differ', v_loaded, v_expected, v_differ);
+END $$;
+SELECT set_config('pq.spark', :'spark', false) IS NOT NULL AS dir_set;
+SELECT f, pq.check_spark(f) FROM unnest(ARRAY[
+    'ods_events_v1_enrich.snappy', 'user_v2_props_gtm.snappy']) AS f;
+-- a nested leaf mapped to a column by path
+CREATE TABLE pq.brands (event_id text, brand text, lang text, params jsonb);
+SELECT clickstream.copy_from_url('pq.brands', :'spark' || '/ods_events_v1_enrich.snappy.parquet',
+    options => '{"columns": {"brand": "device.mobile_brand_name", "lang": "DEVICE.System_Language", "params": "event_params"}}');
+SELECT brand, lang, count(*), min(jsonb_array_length(params)) AS min_params
+FROM pq.brands GROUP BY 1, 2 ORDER BY 1, 2;
