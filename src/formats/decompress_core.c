@@ -38,6 +38,8 @@
 static bool dc_refill(DcStream *s);
 static void dc_fail(DcStream *s, DcStatus status, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));
+static bool dc_more_input(DcStream *s);
+static bool dc_stalled(DcStream *s, const char *unit);
 static size_t dc_read_none(DcStream *s, char *buf, size_t len);
 static size_t dc_read_gzip(DcStream *s, char *buf, size_t len);
 static size_t dc_read_zstd(DcStream *s, char *buf, size_t len);
@@ -268,6 +270,47 @@ dc_refill(DcStream *s)
 #define DC_OFFSET(s)	((s)->consumed - (int64_t) ((s)->inend - (s)->inpos))
 
 /*
+ * dc_more_input
+ *		Refill the input buffer if it is empty.  False when the input ended
+ *		cleanly, between gzip members or zstd frames.
+ */
+static bool
+dc_more_input(DcStream *s)
+{
+	if (s->inpos == s->inend)
+		(void) dc_refill(s);
+	return s->inpos < s->inend || s->in_unit;
+}
+
+/*
+ * dc_stalled
+ *		The decoder consumed and produced nothing.  That is fine (true: go
+ *		on) when more input may come; at end of input inside a unit it is
+ *		truncation, and with input left it is a decoder refusing to move,
+ *		reported as corruption rather than looping forever.
+ */
+static bool
+dc_stalled(DcStream *s, const char *unit)
+{
+	if (s->inpos == s->inend && s->src_eof)
+	{
+		if (!s->in_unit)
+			return true;
+		dc_fail(s, DC_ERR_TRUNCATED, "input ends inside a %s", unit);
+		s->err_offset = s->consumed;
+		return false;
+	}
+	if (s->inpos < s->inend)
+	{
+		dc_fail(s, DC_ERR_CORRUPT, "%s decoder made no progress",
+				DcCodecName(s->codec));
+		s->err_offset = DC_OFFSET(s);
+		return false;
+	}
+	return true;
+}
+
+/*
  * dc_read_none
  *		Pass bytes through: drain the buffer, then let large reads go from
  *		the source straight into the caller's buffer.
@@ -321,9 +364,7 @@ dc_read_gzip(DcStream *s, char *buf, size_t len)
 		size_t		made;
 		int			ret;
 
-		if (s->inpos == s->inend)
-			(void) dc_refill(s);
-		if (s->inpos == s->inend && !s->in_unit)
+		if (!dc_more_input(s))
 			break;				/* clean end, between members */
 		if (!s->in_unit && s->need_reset)
 		{
@@ -356,23 +397,9 @@ dc_read_gzip(DcStream *s, char *buf, size_t len)
 		}
 		if (ret == Z_OK || ret == Z_BUF_ERROR)
 		{
-			if (used > 0 || made > 0)
+			if (used > 0 || made > 0 || dc_stalled(s, "gzip member"))
 				continue;
-			/* no progress: only more input could help */
-			if (s->inpos == s->inend && s->src_eof)
-			{
-				dc_fail(s, DC_ERR_TRUNCATED,
-						"gzip data ends inside a member");
-				s->err_offset = s->consumed;
-				return produced;
-			}
-			if (s->inpos < s->inend)
-			{
-				dc_fail(s, DC_ERR_CORRUPT, "gzip decoder made no progress");
-				s->err_offset = DC_OFFSET(s);
-				return produced;
-			}
-			continue;
+			return produced;
 		}
 		dc_fail(s, ret == Z_MEM_ERROR ? DC_ERR_NOMEM : DC_ERR_CORRUPT,
 				"%s", zs->msg ? zs->msg : "gzip decoder failed");
@@ -402,9 +429,7 @@ dc_read_zstd(DcStream *s, char *buf, size_t len)
 		ZSTD_outBuffer out;
 		size_t		ret;
 
-		if (s->inpos == s->inend)
-			(void) dc_refill(s);
-		if (s->inpos == s->inend && !s->in_unit)
+		if (!dc_more_input(s))
 			break;				/* clean end, between frames */
 
 		in.src = s->inbuf + s->inpos;
@@ -428,21 +453,9 @@ dc_read_zstd(DcStream *s, char *buf, size_t len)
 			return produced;
 		}
 		s->in_unit = (ret != 0);
-		if (in.pos > 0 || out.pos > 0)
+		if (in.pos > 0 || out.pos > 0 || dc_stalled(s, "zstd frame"))
 			continue;
-		/* no progress: only more input could help */
-		if (s->inpos == s->inend && s->src_eof && s->in_unit)
-		{
-			dc_fail(s, DC_ERR_TRUNCATED, "zstd data ends inside a frame");
-			s->err_offset = s->consumed;
-			return produced;
-		}
-		if (s->inpos < s->inend)
-		{
-			dc_fail(s, DC_ERR_CORRUPT, "zstd decoder made no progress");
-			s->err_offset = DC_OFFSET(s);
-			return produced;
-		}
+		return produced;
 	}
 	return produced;
 }
