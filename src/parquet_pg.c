@@ -141,8 +141,10 @@ PqErrorReport(const PqError *err, const char *url, int row_group,
 		ereport(ERROR,
 				(errcode(code),
 				 errmsg("cannot read Parquet file \"%s\"", url),
+				 column ?
 				 errdetail("Row group %d, column \"%s\": %s.", row_group,
-						   column ? column : "?", err->message),
+						   column, err->message) :
+				 errdetail("Row group %d: %s.", row_group, err->message),
 				 err->code == PQ_ERR_LIMIT ?
 				 errhint("Pages are limited by clickstream.parquet_max_page_size.") : 0));
 	ereport(ERROR,
