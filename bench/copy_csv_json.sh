@@ -9,6 +9,7 @@
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib/bench.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib/events.sh"
 
 ROWS=${BENCH_ROWS:-1000000}
 FILES=20
@@ -16,35 +17,11 @@ SEED=42
 TABLE=bench.events
 BUCKET=bench
 
-DATA=$BENCH_DIR/data/copy_csv_json
-GEN=$TOP/test/lib/gen-events.js
-SPEC=$SHARED_DIR/spec/clickstream-model.md
-
-# generate: write the 20 CSV and 20 JSON-lines files plus the concatenated CSV, unless the
-# same generator, spec, row count and seed made them last time.
-generate() {
-    local stamp fmt
-    stamp="$ROWS $SEED $(cat "$GEN" "$SPEC" | sha1sum | cut -c1-16)"
-    if [ "$(cat "$DATA/stamp" 2>/dev/null)" = "$stamp" ]; then
-        log "reusing the data generated in $DATA"
-        return 0
-    fi
-    rm -rf "$DATA"
-    mkdir -p "$DATA"
-    for fmt in csv jsonl.gz; do
-        log "generating $ROWS rows as $FILES $fmt files"
-        # one node process per CPU, each writing whole files
-        seq 0 $((FILES - 1)) | xargs -P "$(nproc)" -I{} node "$GEN" --spec "$SPEC" --rows "$ROWS" \
-            --files "$FILES" --only {} --seed "$SEED" --format "$fmt" --out "$DATA" --prefix "events" >/dev/null
-    done
-    cat "$DATA"/events-*.csv >"$DATA/all.csv"
-    give_to_run_user "$DATA"
-    echo "$stamp" >"$DATA/stamp"
-}
+DATA=$BENCH_DIR/data/events
 
 main() {
     local csv_bytes json_bytes json_raw n
-    generate
+    events_generate "$DATA" "$ROWS" "$FILES" "$SEED"
     csv_bytes=$(stat -c %s "$DATA/all.csv")
     json_bytes=$(cat "$DATA"/events-*.jsonl.gz | wc -c)
 
@@ -57,7 +34,7 @@ main() {
     s3_put "$BUCKET" jsonl-manifest.json "$DATA/jsonl-manifest.json"
 
     bench_psql -c "CREATE SCHEMA IF NOT EXISTS bench" -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS $TABLE"
-    node "$GEN" --spec "$SPEC" --ddl "$TABLE" | bench_psql
+    events_ddl "$TABLE" | bench_psql
     # Not fatal: (a) is still worth measuring while the extension lacks a piece.
     bench_psql <<SQL || log "could not create the secret: loads (b) and (c) will fail"
 GRANT clickstream_loader TO CURRENT_USER;
