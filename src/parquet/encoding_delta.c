@@ -303,10 +303,12 @@ PqDecodeDeltaByteArray(const PqAllocator *a, const uint8_t *src, size_t len,
 
 		if (prefix[i] < 0 || (uint64_t) prefix[i] > prev_len)
 		{
+			int32_t		bad = prefix[i];
+
 			PqFree(a, prefix);
 			return PqSetError(err, PQ_ERR_CORRUPT,
 							  "DELTA_BYTE_ARRAY prefix %d longer than the previous value",
-							  prefix[i]);
+							  bad);
 		}
 		l = (uint64_t) prefix[i] + out[i].len;
 		if (l > UINT32_MAX || (fixed_len > 0 && l != (uint64_t) fixed_len))

@@ -88,7 +88,7 @@ note "== corrupted and truncated files"
 	"$DATA"/strings_v2.parquet "$DATA"/types_v1_nodict.parquet "$DATA"/empty.parquet \
 	"$SPARK"/*.parquet || bad "corrupt"
 if ls "$DATA"/regress/* > /dev/null 2>&1; then
-	"$BUILD/corrupt" --regress "$DATA"/regress/* || bad "regression inputs"
+	"$BUILD/fuzz_replay" "$DATA"/regress/* || bad "regression inputs"
 fi
 
 if [ $fail -ne 0 ]; then
