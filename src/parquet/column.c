@@ -44,7 +44,15 @@ struct PqPageState
 	uint32_t   *idx;
 	size_t		idx_cap;
 	void	   *page_buf;		/* decompressed body, owned */
+	size_t		page_buf_cap;
 	void	   *extra_buf;		/* DELTA_BYTE_ARRAY values, owned */
+	/* decompressed bodies still referenced by the batch, and one spare */
+	void	  **old_bufs;
+	size_t	   *old_caps;
+	size_t		n_old;
+	size_t		cap_old;
+	void	   *spare;
+	size_t		spare_cap;
 };
 
 /* Keeps buf alive until the next batch call (the batch may point into it). */
@@ -68,14 +76,69 @@ retire(PqColumnReader *r, void *buf, PqError *err)
 	return PQ_OK;
 }
 
+/*
+ * Keeps the current page's decompressed body alive for the batch being
+ * built; it becomes reusable at the next call.
+ */
+static PqCode
+retire_page_buf(PqColumnReader *r, PqError *err)
+{
+	PqPageState *pg = r->page;
+
+	if (pg->page_buf == NULL)
+		return PQ_OK;
+	if (pg->n_old == pg->cap_old)
+	{
+		size_t		ncap = pg->cap_old ? pg->cap_old * 2 : 8;
+		void	  **b = PqRealloc(&r->allocator, pg->old_bufs, ncap * sizeof(void *));
+		size_t	   *c;
+
+		if (b == NULL)
+			return PqSetError(err, PQ_ERR_NOMEM, "out of memory");
+		pg->old_bufs = b;
+		c = PqRealloc(&r->allocator, pg->old_caps, ncap * sizeof(size_t));
+		if (c == NULL)
+			return PqSetError(err, PQ_ERR_NOMEM, "out of memory");
+		pg->old_caps = c;
+		pg->cap_old = ncap;
+	}
+	pg->old_bufs[pg->n_old] = pg->page_buf;
+	pg->old_caps[pg->n_old++] = pg->page_buf_cap;
+	pg->page_buf = NULL;
+	pg->page_buf_cap = 0;
+	return PQ_OK;
+}
+
+/*
+ * Frees what the previous batch referenced.  The largest decompressed
+ * body is kept as a spare for the next page, so steady-state reading does
+ * not allocate (and, with glibc, does not mmap and fault in) a buffer per
+ * page.
+ */
 static void
 free_retired(PqColumnReader *r)
 {
+	PqPageState *pg = r->page;
 	int			i;
+	size_t		k;
 
 	for (i = 0; i < r->n_retired; i++)
 		PqFree(&r->allocator, r->retired[i]);
 	r->n_retired = 0;
+	if (pg == NULL)
+		return;
+	for (k = 0; k < pg->n_old; k++)
+	{
+		if (pg->spare == NULL || pg->old_caps[k] > pg->spare_cap)
+		{
+			PqFree(&r->allocator, pg->spare);
+			pg->spare = pg->old_bufs[k];
+			pg->spare_cap = pg->old_caps[k];
+		}
+		else
+			PqFree(&r->allocator, pg->old_bufs[k]);
+	}
+	pg->n_old = 0;
 }
 
 /*
@@ -86,12 +149,15 @@ free_retired(PqColumnReader *r)
 static PqCode
 page_body(PqColumnReader *r, const uint8_t *src, size_t src_len,
 		  size_t uncompressed, bool compressed, const uint8_t **out,
-		  void **owned, PqError *err)
+		  void **owned, size_t *owned_cap, PqError *err)
 {
+	PqPageState *pg = r->page;
 	uint8_t    *buf;
+	size_t		cap = uncompressed + 8;
 	PqCode		rc;
 
 	*owned = NULL;
+	*owned_cap = 0;
 	if (!compressed || r->meta->codec == PQ_CODEC_UNCOMPRESSED)
 	{
 		if (src_len != uncompressed)
@@ -104,9 +170,19 @@ page_body(PqColumnReader *r, const uint8_t *src, size_t src_len,
 		return PqSetError(err, PQ_ERR_UNSUPPORTED,
 						  "compression codec %s (%d) is not supported",
 						  PqCodecName(r->meta->codec), (int) r->meta->codec);
-	buf = PqAlloc(&r->allocator, uncompressed + 8);
-	if (buf == NULL)
-		return PqSetError(err, PQ_ERR_NOMEM, "out of memory for a page of %zu bytes", uncompressed);
+	if (pg != NULL && pg->spare != NULL && pg->spare_cap >= cap)
+	{
+		buf = pg->spare;
+		cap = pg->spare_cap;
+		pg->spare = NULL;
+		pg->spare_cap = 0;
+	}
+	else
+	{
+		buf = PqAlloc(&r->allocator, cap);
+		if (buf == NULL)
+			return PqSetError(err, PQ_ERR_NOMEM, "out of memory for a page of %zu bytes", uncompressed);
+	}
 	rc = PqDecompress(r->meta->codec, src, src_len, buf, uncompressed, err);
 	if (rc != PQ_OK)
 	{
@@ -115,6 +191,7 @@ page_body(PqColumnReader *r, const uint8_t *src, size_t src_len,
 	}
 	*out = buf;
 	*owned = buf;
+	*owned_cap = cap;
 	return PQ_OK;
 }
 
@@ -132,6 +209,7 @@ read_dictionary(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 {
 	const uint8_t *body;
 	void	   *owned;
+	size_t		owned_cap;
 	PqCode		rc;
 	size_t		vs = r->value_size;
 
@@ -148,7 +226,7 @@ read_dictionary(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 		return PqSetError(err, PQ_ERR_LIMIT, "dictionary of %d entries exceeds the page limit",
 						  h->num_values);
 	rc = page_body(r, src, (size_t) h->compressed_size, (size_t) h->uncompressed_size,
-				   true, &body, &owned, err);
+				   true, &body, &owned, &owned_cap, err);
 	if (rc != PQ_OK)
 		return rc;
 	r->dict_buf = owned;
@@ -320,6 +398,7 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 	const uint8_t *p;
 	const uint8_t *end;
 	void	   *owned = NULL;
+	size_t		owned_cap = 0;
 	PqCode		rc;
 	int64_t		nv;
 
@@ -327,11 +406,7 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 		return PqSetError(err, PQ_ERR_LIMIT, "page of %lld values exceeds the page limit",
 						  (long long) n);
 	/* the previous page's buffers may still be referenced by the batch */
-	if (pg->page_buf)
-		rc = retire(r, pg->page_buf, err);
-	else
-		rc = PQ_OK;
-	pg->page_buf = NULL;
+	rc = retire_page_buf(r, err);
 	if (rc == PQ_OK && pg->extra_buf)
 		rc = retire(r, pg->extra_buf, err);
 	pg->extra_buf = NULL;
@@ -352,10 +427,11 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 		if (!h->has_data_header)
 			return PqSetError(err, PQ_ERR_CORRUPT, "data page without its header");
 		rc = page_body(r, src, (size_t) h->compressed_size, (size_t) h->uncompressed_size,
-					   true, &body, &owned, err);
+					   true, &body, &owned, &owned_cap, err);
 		if (rc != PQ_OK)
 			return rc;
 		pg->page_buf = owned;
+		pg->page_buf_cap = owned_cap;
 		p = body;
 		end = body + h->uncompressed_size;
 		if (leaf->max_rep > 0)
@@ -400,10 +476,11 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 		}
 		rc = page_body(r, src + lev, (size_t) h->compressed_size - lev,
 					   (size_t) h->uncompressed_size - lev, h->is_compressed,
-					   &body, &owned, err);
+					   &body, &owned, &owned_cap, err);
 		if (rc != PQ_OK)
 			return rc;
 		pg->page_buf = owned;
+		pg->page_buf_cap = owned_cap;
 		p = body;
 		end = body + ((size_t) h->uncompressed_size - lev);
 	}
@@ -603,11 +680,51 @@ reserve_output(PqColumnReader *r, size_t levels, size_t values, PqError *err)
 }
 
 /*
+ * A slice of the current page, not yet copied: the first segment of a
+ * batch is handed out in place when the batch ends inside the same page,
+ * which is the common case and saves copying every level and value.
+ */
+typedef struct Segment
+{
+	bool		pending;
+	bool		dict;
+	const int16_t *def;
+	const int16_t *rep;
+	const uint8_t *values;
+	const uint32_t *idx;
+	int64_t		n_lev;
+	int64_t		n_val;
+} Segment;
+
+/* Copies a pending in-place segment to the start of the output arrays. */
+static PqCode
+materialize(PqColumnReader *r, Segment *seg, PqError *err)
+{
+	PqCode		rc;
+
+	if (!seg->pending)
+		return PQ_OK;
+	seg->pending = false;
+	rc = reserve_output(r, (size_t) seg->n_lev, (size_t) seg->n_val, err);
+	if (rc != PQ_OK)
+		return rc;
+	if (seg->def)
+		memcpy(r->out_def, seg->def, (size_t) seg->n_lev * sizeof(int16_t));
+	if (seg->rep)
+		memcpy(r->out_rep, seg->rep, (size_t) seg->n_lev * sizeof(int16_t));
+	memcpy(r->out_values, seg->values, (size_t) seg->n_val * r->value_size);
+	if (seg->dict)
+		memcpy(r->out_idx, seg->idx, (size_t) seg->n_val * sizeof(int32_t));
+	return PQ_OK;
+}
+
+/*
  * Reads up to max_records records (rows) into *batch.  For a column that
  * is not repeated a record is one level slot; for a repeated column a
  * record runs from a repetition level 0 to the next, possibly across pages.
  * batch->n_records == 0 means the chunk is exhausted.  The batch's arrays
- * are valid until the next call or Reset.
+ * point into the reader (its output buffers, or the current page when the
+ * batch lies within one page) and are valid until the next call or Reset.
  */
 PqCode
 PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
@@ -619,10 +736,12 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 				n_val = 0,
 				records = 0;
 	bool		all_dict = true;
+	Segment		seg;
 	PqCode		rc;
 
 	PqErrorClear(err);
 	memset(batch, 0, sizeof(*batch));
+	memset(&seg, 0, sizeof(seg));
 	if (pg == NULL || max_records <= 0)
 		return pg == NULL ? PqSetError(err, PQ_ERR_INVALID, "column reader not initialized") : PQ_OK;
 	free_retired(r);
@@ -641,7 +760,10 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 			/* a flat batch that is full needs no look-ahead */
 			if (records >= max_records && leaf->max_rep == 0)
 				break;
-			rc = next_page(r, &eof, err);
+			/* the page arrays are about to be reused: copy what we point to */
+			rc = materialize(r, &seg, err);
+			if (rc == PQ_OK)
+				rc = next_page(r, &eof, err);
 			if (rc != PQ_OK)
 				return rc;
 			if (eof)
@@ -672,43 +794,70 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 				}
 			}
 		}
-		if (take > 0)
+		if (take == 0)
 		{
-			rc = reserve_output(r, (size_t) (n_lev + take), 0, err);
+			if (done)
+				break;
+			continue;
+		}
+		nv = count_present(leaf->max_def > 0 ? pg->def + pg->level_pos : NULL, take, leaf->max_def);
+		if (nv > pg->n_values - pg->value_pos)
+			return PqSetError(err, PQ_ERR_CORRUPT, "page has fewer values than its levels say");
+		if (!pg->dict_encoded && nv > 0)
+			all_dict = false;
+		if (n_lev == 0)
+		{
+			/* first segment: reference the page in place */
+			seg.pending = true;
+			seg.dict = pg->dict_encoded;
+			seg.def = leaf->max_def > 0 ? pg->def + pg->level_pos : NULL;
+			seg.rep = leaf->max_rep > 0 ? pg->rep + pg->level_pos : NULL;
+			seg.values = pg->values + (size_t) pg->value_pos * r->value_size;
+			seg.idx = pg->dict_encoded ? pg->idx + pg->value_pos : NULL;
+			seg.n_lev = take;
+			seg.n_val = nv;
+		}
+		else
+		{
+			rc = materialize(r, &seg, err);
+			if (rc == PQ_OK)
+				rc = reserve_output(r, (size_t) (n_lev + take), (size_t) (n_val + nv), err);
 			if (rc != PQ_OK)
 				return rc;
 			if (leaf->max_def > 0)
 				memcpy(r->out_def + n_lev, pg->def + pg->level_pos, (size_t) take * sizeof(int16_t));
 			if (leaf->max_rep > 0)
 				memcpy(r->out_rep + n_lev, pg->rep + pg->level_pos, (size_t) take * sizeof(int16_t));
-			nv = count_present(leaf->max_def > 0 ? pg->def + pg->level_pos : NULL, take, leaf->max_def);
-			if (nv > pg->n_values - pg->value_pos)
-				return PqSetError(err, PQ_ERR_CORRUPT, "page has fewer values than its levels say");
-			rc = reserve_output(r, 0, (size_t) (n_val + nv), err);
-			if (rc != PQ_OK)
-				return rc;
 			memcpy(r->out_values + (size_t) n_val * r->value_size,
 				   pg->values + (size_t) pg->value_pos * r->value_size,
 				   (size_t) nv * r->value_size);
 			if (pg->dict_encoded)
 				memcpy(r->out_idx + n_val, pg->idx + pg->value_pos, (size_t) nv * sizeof(int32_t));
-			else if (nv > 0)
-				all_dict = false;
-			pg->level_pos += take;
-			pg->value_pos += nv;
-			n_lev += take;
-			n_val += nv;
 		}
+		pg->level_pos += take;
+		pg->value_pos += nv;
+		n_lev += take;
+		n_val += nv;
 		if (done)
 			break;
 	}
 	batch->n_levels = n_lev;
 	batch->n_values = n_val;
 	batch->n_records = records;
-	batch->def_levels = leaf->max_def > 0 ? r->out_def : NULL;
-	batch->rep_levels = leaf->max_rep > 0 ? r->out_rep : NULL;
-	batch->values = r->out_values;
-	batch->dict_indices = (all_dict && r->has_dict && n_val > 0) ? r->out_idx : NULL;
+	if (seg.pending)
+	{
+		batch->def_levels = seg.def;
+		batch->rep_levels = seg.rep;
+		batch->values = seg.values;
+		batch->dict_indices = (seg.dict && r->has_dict && n_val > 0) ? (const int32_t *) seg.idx : NULL;
+	}
+	else
+	{
+		batch->def_levels = leaf->max_def > 0 ? r->out_def : NULL;
+		batch->rep_levels = leaf->max_rep > 0 ? r->out_rep : NULL;
+		batch->values = r->out_values;
+		batch->dict_indices = (all_dict && r->has_dict && n_val > 0) ? r->out_idx : NULL;
+	}
 	return PQ_OK;
 }
 
@@ -725,6 +874,9 @@ PqColumnReaderReset(PqColumnReader *r)
 	PqFree(&a, r->retired);
 	if (pg != NULL)
 	{
+		PqFree(&a, pg->spare);
+		PqFree(&a, pg->old_bufs);
+		PqFree(&a, pg->old_caps);
 		PqFree(&a, pg->def);
 		PqFree(&a, pg->rep);
 		PqFree(&a, pg->values);
