@@ -68,14 +68,16 @@ free_port() {
 # --- running as the unprivileged user ------------------------------------------------------
 
 # as_run_user DIR CMD...: run CMD in DIR as RUN_USER with our environment.  PostgreSQL's
-# programs call getcwd(), so DIR must be a directory RUN_USER can enter.
+# programs call getcwd(), so DIR must be a directory RUN_USER can enter.  The run lock's fd 9
+# is closed for CMD: a daemon it starts (the demo's cluster and object store outlive us) would
+# otherwise hold the lock forever.
 as_run_user() {
     local dir=$1
     shift
     if [ "$(id -u)" = 0 ]; then
-        (cd "$dir" && runuser -u "$RUN_USER" -- env PATH="$PATH" HOME="$(run_user_home)" "$@")
+        (cd "$dir" && runuser -u "$RUN_USER" -- env PATH="$PATH" HOME="$(run_user_home)" "$@" 9<&-)
     else
-        (cd "$dir" && "$@")
+        (cd "$dir" && "$@" 9<&-)
     fi
 }
 
