@@ -195,11 +195,17 @@ page_body(PqColumnReader *r, const uint8_t *src, size_t src_len,
 	return PQ_OK;
 }
 
-/* Largest number of values a page may declare under the page limit. */
+/*
+ * Largest number of values (level slots) a page may declare, and a batch
+ * may hold.  RLE lets a few bytes declare millions of values, so the count
+ * is bounded separately from the byte size: at 16 bytes per decoded value
+ * plus levels and indices, the arrays of one page stay within about 1.5x
+ * max_page_size.  The default limit allows 16M values per page.
+ */
 static int64_t
 max_page_values(const PqColumnReader *r)
 {
-	return (int64_t) (r->options.max_page_size / 4) + 1024;
+	return (int64_t) (r->options.max_page_size / 16) + 4096;
 }
 
 /* Decodes the dictionary page whose header is h and body src. */
@@ -800,6 +806,10 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 				break;
 			continue;
 		}
+		if (n_lev + take > max_page_values(r))
+			return PqSetError(err, PQ_ERR_LIMIT,
+							  "batch of %lld values exceeds the page size limit (one record too large?)",
+							  (long long) (n_lev + take));
 		nv = count_present(leaf->max_def > 0 ? pg->def + pg->level_pos : NULL, take, leaf->max_def);
 		if (nv > pg->n_values - pg->value_pos)
 			return PqSetError(err, PQ_ERR_CORRUPT, "page has fewer values than its levels say");

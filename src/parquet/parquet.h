@@ -342,8 +342,9 @@ typedef struct PqReaderOptions
 {
 	/*
 	 * Pages whose compressed or uncompressed size exceeds this are refused
-	 * with PQ_ERR_LIMIT; the number of values in a page is bounded by it too
-	 * (decoded levels and values stay within a small multiple of it).
+	 * with PQ_ERR_LIMIT.  The number of values a page may declare, and a
+	 * batch may hold, is bounded by max_page_size / 16 (+4096), so decoded
+	 * arrays stay within about 1.5x this size whatever RLE claims.
 	 */
 	size_t		max_page_size;
 } PqReaderOptions;
