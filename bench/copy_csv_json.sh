@@ -39,7 +39,7 @@ main() {
     bench_psql <<SQL || log "could not create the secret: loads (b) and (c) will fail"
 GRANT clickstream_loader TO CURRENT_USER;
 SELECT clickstream.create_secret('bench', '$S3_ACCESS_KEY', '$S3_SECRET_KEY', NULL,
-                                 '$S3_REGION', '$S3_ENDPOINT', 'path', 's3://$BUCKET/');
+                                 '$S3_REGION', '$S3_ENDPOINT', 'path', 's3://$BUCKET/') \g /dev/null
 SQL
 
     local -a loads=(
