@@ -43,7 +43,9 @@ OBJS = \
 	src/parquet/schema.o \
 	src/parquet/thrift_compact.o \
 	src/parquet_pg.o \
-	src/parquet_sql.o
+	src/parquet_sql.o \
+	src/worker/worker.o \
+	src/worker/queue.o
 
 # The install script is built from one file per object, in dependency order.
 SQL_SOURCES = \
@@ -51,7 +53,10 @@ SQL_SOURCES = \
 	src/sql/secrets.sql \
 	src/sql/objstore.sql \
 	src/sql/loader.sql \
-	src/sql/parquet.sql
+	src/sql/parquet.sql \
+	src/sql/ods.sql \
+	src/sql/queue.sql \
+	src/sql/worker.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 

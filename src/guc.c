@@ -15,6 +15,9 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "pg_clickstream.h"
@@ -31,6 +34,16 @@ int			clickstream_max_concurrent_downloads = 4;
 int			clickstream_download_buffer_kb = 4 * 1024;
 int			clickstream_parquet_max_page_kb = 256 * 1024;
 char	   *clickstream_s3_default_region = NULL;
+
+/* the loader worker (src/worker/, docs/worker.md) */
+char	   *clickstream_database = NULL;
+int			clickstream_workers = 1;
+int			clickstream_naptime_ms = 5000;
+int			clickstream_batch_max_files = 50;
+int			clickstream_batch_max_kb = 1024 * 1024;
+int			clickstream_max_attempts = 5;
+int			clickstream_retry_delay_s = 120;
+int			clickstream_batch_history_age_s = 7 * 24 * 3600;
 
 /*
  * GucInit
@@ -135,6 +148,78 @@ GucInit(void)
 							   "us-east-1",
 							   PGC_USERSET, 0,
 							   NULL, NULL, NULL);
+
+	/*
+	 * Postmaster settings can only be created while the library is preloaded
+	 * (PostgreSQL makes it a FATAL error later); without preloading there are
+	 * no workers, and run_load_cycle() needs neither setting.
+	 */
+	if (process_shared_preload_libraries_in_progress)
+	{
+		DefineCustomStringVariable("clickstream.database",
+								   "Database in which the loader workers run.",
+								   "The extension must be installed there; the workers wait until it is.",
+								   &clickstream_database,
+								   "postgres",
+								   PGC_POSTMASTER, 0,
+								   NULL, NULL, NULL);
+
+		DefineCustomIntVariable("clickstream.workers",
+								"Number of background workers loading queued files in parallel.",
+								"Range 0 to 32; 0 starts none (run clickstream.run_load_cycle() instead).",
+								&clickstream_workers,
+								1, 0, 32,
+								PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
+	}
+
+	DefineCustomIntVariable("clickstream.naptime",
+							"How long an idle loader worker sleeps before looking for due work.",
+							"Range 100 ms to 1 h; enqueue() wakes the workers at once.",
+							&clickstream_naptime_ms,
+							5000, 100, 3600000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.batch_max_files",
+							"Most files loaded and merged as one batch.",
+							"Range 1 to 10000.",
+							&clickstream_batch_max_files,
+							50, 1, 10000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.batch_max_bytes",
+							"Most bytes of files loaded as one batch (a larger single file still loads alone).",
+							"Range 1 kB to 2 TB.",
+							&clickstream_batch_max_kb,
+							1024 * 1024, 1, INT_MAX,
+							PGC_USERSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.max_attempts",
+							"Failed loads of a file before it is marked FAILED.",
+							"Range 1 to 100.",
+							&clickstream_max_attempts,
+							5, 1, 100,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.retry_delay",
+							"Wait before the first retry of a failed file; it doubles at each further failure.",
+							"Range 0 to 1 day.",
+							&clickstream_retry_delay_s,
+							120, 0, 24 * 3600,
+							PGC_SUSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.batch_history_age",
+							"Age after which rows of clickstream.load_batches are deleted.",
+							"Range 1 min to about 68 years.",
+							&clickstream_batch_history_age_s,
+							7 * 24 * 3600, 60, INT_MAX,
+							PGC_SUSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("clickstream");
 }

@@ -16,6 +16,7 @@
 
 #include "pg_clickstream.h"
 #include "objstore/objstore.h"
+#include "worker/worker.h"
 
 PG_MODULE_MAGIC;
 
@@ -25,5 +26,6 @@ void
 _PG_init(void)
 {
 	GucInit();
+	WorkerInit();
 	ObjstoreInit();
 }

@@ -26,6 +26,14 @@ extern int	clickstream_max_concurrent_downloads;
 extern int	clickstream_download_buffer_kb;
 extern int	clickstream_parquet_max_page_kb;
 extern char *clickstream_s3_default_region;
+extern char *clickstream_database;
+extern int	clickstream_workers;
+extern int	clickstream_naptime_ms;
+extern int	clickstream_batch_max_files;
+extern int	clickstream_batch_max_kb;
+extern int	clickstream_max_attempts;
+extern int	clickstream_retry_delay_s;
+extern int	clickstream_batch_history_age_s;
 
 extern void GucInit(void);
 

@@ -1,0 +1,542 @@
+
+-- ODS tables per app (docs/ods.md; spec §1.1, §2, §3.9).  Each app has a schema named
+-- after its id holding event_v2, item_v2, session and user_v2 in the spec's column order;
+-- the merge functions upsert a staged batch into them.
+
+-- Registered apps.  The loader only accepts files of apps listed here.
+CREATE TABLE @extschema@.apps (
+    app_id      text        NOT NULL,
+    schema_name name        NOT NULL,
+    project_id  text,
+    time_zone   text        NOT NULL DEFAULT 'UTC',
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT apps_pkey PRIMARY KEY (app_id),
+    CONSTRAINT apps_schema_name_key UNIQUE (schema_name)
+);
+COMMENT ON TABLE @extschema@.apps IS
+    'Apps with ODS tables (clickstream.create_app); one schema per app';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.apps', '');
+GRANT SELECT ON @extschema@.apps TO PUBLIC;
+
+-- _app_schema: the schema name of an app id (spec §1.1): '.' and '-' become '_', then
+-- unquoted-identifier folding to lower case.  Raises when the result is not a valid,
+-- unreserved schema name of at most 63 bytes.
+CREATE FUNCTION @extschema@._app_schema(p_app_id text)
+RETURNS name
+LANGUAGE plpgsql IMMUTABLE STRICT
+AS $$
+DECLARE
+    v_schema text := pg_catalog.lower(pg_catalog.translate(p_app_id, '.-', '__'));
+BEGIN
+    IF v_schema !~ '^[a-z][a-z0-9_]*$' THEN
+        RAISE EXCEPTION 'invalid app id "%"', p_app_id
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'An app id starts with a letter and holds only letters, digits, "_", "." and "-".';
+    END IF;
+    IF pg_catalog.octet_length(v_schema) > 63 THEN
+        RAISE EXCEPTION 'app id "%" is too long', p_app_id
+            USING ERRCODE = 'name_too_long',
+                  DETAIL = 'The app''s schema name would exceed 63 bytes, PostgreSQL''s limit.';
+    END IF;
+    IF v_schema IN ('public', 'clickstream', 'information_schema') OR v_schema LIKE 'pg\_%' THEN
+        RAISE EXCEPTION 'app id "%" is reserved', p_app_id
+            USING ERRCODE = 'reserved_name',
+                  DETAIL = pg_catalog.format('Schema %I cannot hold an app''s tables.', v_schema);
+    END IF;
+    RETURN v_schema::name;
+END
+$$;
+
+CREATE FUNCTION @extschema@.create_app(
+    app_id text,
+    project_id text DEFAULT NULL,
+    time_zone text DEFAULT 'UTC')
+RETURNS void
+LANGUAGE plpgsql
+-- IF NOT EXISTS notices on a second call are noise
+SET client_min_messages = warning
+AS $$
+#variable_conflict use_column
+DECLARE
+    p_app_id     ALIAS FOR $1;
+    p_project_id ALIAS FOR $2;
+    p_time_zone  ALIAS FOR $3;
+    v_schema     name;
+BEGIN
+    IF p_app_id IS NULL THEN
+        RAISE EXCEPTION 'app id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    v_schema := @extschema@._app_schema(p_app_id);
+    IF p_project_id IS NOT NULL AND p_project_id !~ '^[a-z][a-z0-9_]{0,126}$' THEN
+        RAISE EXCEPTION 'invalid project id "%"', p_project_id
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A project id matches [a-z][a-z0-9_]{0,126}.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names WHERE name = p_time_zone)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_abbrevs WHERE abbrev = p_time_zone) THEN
+        RAISE EXCEPTION 'unknown time zone "%"', p_time_zone
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use a name from pg_timezone_names, e.g. ''Asia/Shanghai''.';
+    END IF;
+
+    -- one create_app/drop_app at a time, so two callers cannot race on the same schema
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('clickstream.create_app'));
+
+    IF EXISTS (SELECT 1 FROM @extschema@.apps a
+               WHERE a.schema_name = v_schema AND a.app_id <> p_app_id) THEN
+        RAISE EXCEPTION 'app id "%" maps to schema "%", already used by another app', p_app_id, v_schema
+            USING ERRCODE = 'duplicate_schema';
+    END IF;
+
+    EXECUTE pg_catalog.format('CREATE SCHEMA IF NOT EXISTS %I', v_schema);
+
+    -- event_v2: spec §2.1 (104 columns, file order); monthly partitions on event_timestamp,
+    -- created by the loader (clickstream._ensure_partitions); merge key (event_id, event_timestamp)
+    EXECUTE pg_catalog.format($ddl$
+        CREATE TABLE IF NOT EXISTS %I.event_v2 (
+            event_timestamp timestamp NOT NULL,
+            event_id varchar(255) NOT NULL,
+            event_time_msec bigint NOT NULL,
+            event_name varchar(255) NOT NULL,
+            event_value double precision,
+            event_value_currency varchar(32),
+            event_bundle_sequence_id bigint,
+            ingest_time_msec bigint,
+            device_mobile_brand_name varchar(255),
+            device_mobile_model_name varchar(255),
+            device_manufacturer varchar(255),
+            device_carrier varchar(255),
+            device_network_type varchar(255),
+            device_operating_system varchar(255),
+            device_operating_system_version varchar(255),
+            device_vendor_id varchar(255),
+            device_advertising_id varchar(255),
+            device_system_language varchar(255),
+            device_time_zone_offset_seconds integer,
+            device_ua_browser varchar(255),
+            device_ua_browser_version varchar(255),
+            device_ua_os varchar(255),
+            device_ua_os_version varchar(255),
+            device_ua_device varchar(255),
+            device_ua_device_category varchar(255),
+            device_ua jsonb,
+            device_screen_width integer,
+            device_screen_height integer,
+            device_viewport_width integer,
+            device_viewport_height integer,
+            geo_continent varchar(255),
+            geo_sub_continent varchar(255),
+            geo_country varchar(255),
+            geo_region varchar(255),
+            geo_metro varchar(255),
+            geo_city varchar(255),
+            geo_locale varchar(255),
+            traffic_source_source varchar(255),
+            traffic_source_medium varchar(255),
+            traffic_source_campaign varchar(255),
+            traffic_source_content varchar(2048),
+            traffic_source_term varchar(2048),
+            traffic_source_campaign_id varchar(255),
+            traffic_source_clid_platform varchar(255),
+            traffic_source_clid varchar(2048),
+            traffic_source_channel_group varchar(255),
+            traffic_source_category varchar(255),
+            user_first_touch_time_msec bigint,
+            app_package_id varchar(255),
+            app_version varchar(255),
+            app_title varchar(255),
+            app_install_source varchar(255),
+            platform varchar(255),
+            project_id varchar(255) NOT NULL,
+            app_id varchar(255) NOT NULL,
+            screen_view_screen_name varchar(255),
+            screen_view_screen_id varchar(255),
+            screen_view_screen_unique_id varchar(255),
+            screen_view_previous_screen_name varchar(255),
+            screen_view_previous_screen_id varchar(255),
+            screen_view_previous_screen_unique_id varchar(255),
+            screen_view_previous_time_msec bigint,
+            screen_view_engagement_time_msec bigint,
+            screen_view_entrances boolean,
+            page_view_page_referrer text,
+            page_view_page_referrer_title varchar(2048),
+            page_view_previous_time_msec bigint,
+            page_view_engagement_time_msec bigint,
+            page_view_page_title varchar(2048),
+            page_view_page_url text,
+            page_view_page_url_path text,
+            page_view_page_url_query_parameters jsonb,
+            page_view_hostname varchar(2048),
+            page_view_latest_referrer text,
+            page_view_latest_referrer_host varchar(2048),
+            page_view_entrances boolean,
+            app_start_is_first_time boolean,
+            upgrade_previous_app_version varchar(255),
+            upgrade_previous_os_version varchar(255),
+            search_key varchar(2048),
+            search_term varchar(2048),
+            outbound_link_classes varchar(2048),
+            outbound_link_domain varchar(2048),
+            outbound_link_id varchar(2048),
+            outbound_link_url text,
+            outbound_link boolean,
+            user_engagement_time_msec bigint,
+            user_id varchar(255),
+            user_pseudo_id varchar(255) NOT NULL,
+            session_id varchar(255),
+            session_start_time_msec bigint,
+            session_duration bigint,
+            session_number bigint,
+            scroll_engagement_time_msec bigint,
+            sdk_error_code varchar(255),
+            sdk_error_message varchar(2048),
+            sdk_version varchar(255),
+            sdk_name varchar(255),
+            app_exception_message varchar(2048),
+            app_exception_stack text,
+            custom_parameters_json_str text,
+            custom_parameters jsonb,
+            process_info jsonb,
+            created_time timestamp DEFAULT (pg_catalog.now() AT TIME ZONE 'UTC'),
+            CONSTRAINT event_v2_event_id_event_timestamp_key UNIQUE (event_id, event_timestamp)
+        ) PARTITION BY RANGE (event_timestamp)$ddl$, v_schema);
+    EXECUTE pg_catalog.format('CREATE INDEX IF NOT EXISTS event_v2_created_time_idx ON %I.event_v2 (created_time)', v_schema);
+    EXECUTE pg_catalog.format('CREATE INDEX IF NOT EXISTS event_v2_user_pseudo_id_session_id_idx ON %I.event_v2 (user_pseudo_id, session_id)', v_schema);
+
+    -- item_v2: spec §2.2 (24 columns); partitioned like event_v2
+    EXECUTE pg_catalog.format($ddl$
+        CREATE TABLE IF NOT EXISTS %I.item_v2 (
+            event_timestamp timestamp NOT NULL,
+            event_id varchar(255) NOT NULL,
+            event_name varchar(255) NOT NULL,
+            platform varchar(255),
+            user_pseudo_id varchar(255) NOT NULL,
+            user_id varchar(255),
+            item_id varchar(255) NOT NULL,
+            name varchar(255),
+            brand varchar(255),
+            currency varchar(255),
+            price double precision,
+            quantity double precision,
+            creative_name varchar(255),
+            creative_slot varchar(255),
+            location_id varchar(255),
+            category varchar(255),
+            category2 varchar(255),
+            category3 varchar(255),
+            category4 varchar(255),
+            category5 varchar(255),
+            custom_parameters_json_str text,
+            custom_parameters jsonb,
+            process_info jsonb,
+            created_time timestamp DEFAULT (pg_catalog.now() AT TIME ZONE 'UTC'),
+            CONSTRAINT item_v2_user_pseudo_id_event_id_item_id_event_timestamp_key
+                UNIQUE (user_pseudo_id, event_id, item_id, event_timestamp)
+        ) PARTITION BY RANGE (event_timestamp)$ddl$, v_schema);
+
+    -- session: spec §2.3 (18 columns); not partitioned (the merge may move event_timestamp)
+    EXECUTE pg_catalog.format($ddl$
+        CREATE TABLE IF NOT EXISTS %I.session (
+            event_timestamp timestamp NOT NULL,
+            user_pseudo_id varchar(255) NOT NULL,
+            session_id varchar(255) NOT NULL,
+            user_id varchar(255),
+            session_number bigint,
+            session_start_time_msec bigint,
+            session_source varchar(255),
+            session_medium varchar(255),
+            session_campaign varchar(255),
+            session_content varchar(2048),
+            session_term varchar(2048),
+            session_campaign_id varchar(255),
+            session_clid_platform varchar(255),
+            session_clid varchar(2048),
+            session_channel_group varchar(255),
+            session_source_category varchar(255),
+            process_info jsonb,
+            created_time timestamp DEFAULT (pg_catalog.now() AT TIME ZONE 'UTC'),
+            CONSTRAINT session_pkey PRIMARY KEY (user_pseudo_id, session_id)
+        )$ddl$, v_schema);
+    EXECUTE pg_catalog.format('CREATE INDEX IF NOT EXISTS session_event_timestamp_idx ON %I.session (event_timestamp)', v_schema);
+
+    -- user_v2: spec §2.4 (21 columns)
+    EXECUTE pg_catalog.format($ddl$
+        CREATE TABLE IF NOT EXISTS %I.user_v2 (
+            event_timestamp timestamp NOT NULL,
+            user_pseudo_id varchar(255) NOT NULL,
+            user_id varchar(255),
+            user_properties jsonb,
+            user_properties_json_str text,
+            first_touch_time_msec bigint,
+            first_visit_date date,
+            first_referrer text,
+            first_traffic_source varchar(255),
+            first_traffic_medium varchar(255),
+            first_traffic_campaign varchar(255),
+            first_traffic_content varchar(2048),
+            first_traffic_term varchar(2048),
+            first_traffic_campaign_id varchar(255),
+            first_traffic_clid_platform varchar(255),
+            first_traffic_clid varchar(2048),
+            first_traffic_channel_group varchar(255),
+            first_traffic_category varchar(255),
+            first_app_install_source varchar(255),
+            process_info jsonb,
+            created_time timestamp DEFAULT (pg_catalog.now() AT TIME ZONE 'UTC'),
+            CONSTRAINT user_v2_pkey PRIMARY KEY (user_pseudo_id)
+        )$ddl$, v_schema);
+    EXECUTE pg_catalog.format('CREATE INDEX IF NOT EXISTS user_v2_event_timestamp_idx ON %I.user_v2 (event_timestamp)', v_schema);
+
+    INSERT INTO @extschema@.apps AS a (app_id, schema_name, project_id, time_zone)
+    VALUES (p_app_id, v_schema, p_project_id, p_time_zone)
+    ON CONFLICT (app_id) DO UPDATE
+        SET project_id = COALESCE(EXCLUDED.project_id, a.project_id),
+            time_zone = EXCLUDED.time_zone;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.create_app(text, text, text) IS
+    'Create (idempotently) the schema and ODS tables of an app and register it';
+
+CREATE FUNCTION @extschema@.drop_app(app_id text)
+RETURNS void
+LANGUAGE plpgsql
+SET client_min_messages = warning
+AS $$
+#variable_conflict use_column
+DECLARE
+    p_app_id ALIAS FOR $1;
+    v_schema name;
+BEGIN
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('clickstream.create_app'));
+    SELECT schema_name INTO v_schema FROM @extschema@.apps WHERE app_id = p_app_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'app "%" does not exist', p_app_id
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'SELECT app_id FROM clickstream.apps lists the apps.';
+    END IF;
+    -- queued files of the app could never load again: forget them
+    DELETE FROM @extschema@.load_queue WHERE app_id = p_app_id;
+    EXECUTE pg_catalog.format('DROP SCHEMA IF EXISTS %I CASCADE', v_schema);
+    DELETE FROM @extschema@.apps WHERE app_id = p_app_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.drop_app(text) IS
+    'Drop an app: its schema with every table, its queued files and its registration';
+
+-- _ensure_partitions: create the monthly partitions <table>_pYYYYMM of a partitioned ODS
+-- table that hold the given instants (months already present are skipped).  Creating a
+-- partition locks the parent, so callers do it in a short transaction of its own when they
+-- can (clickstream.prepare_partitions); the merge calls it again as a fallback.
+CREATE FUNCTION @extschema@._ensure_partitions(p_parent regclass, p_instants timestamp[])
+RETURNS integer
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_month   timestamp;
+    v_schema  name;
+    v_table   name;
+    v_name    text;
+    v_created integer := 0;
+BEGIN
+    SELECT n.nspname, c.relname INTO v_schema, v_table
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = p_parent;
+    FOR v_month IN
+        SELECT DISTINCT pg_catalog.date_trunc('month', t) FROM pg_catalog.unnest(p_instants) t
+         WHERE t IS NOT NULL ORDER BY 1
+    LOOP
+        v_name := v_table || '_p' || pg_catalog.to_char(v_month, 'YYYYMM');
+        CONTINUE WHEN pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL;
+        -- serialize creators of this table's partitions, then look again
+        PERFORM pg_catalog.pg_advisory_xact_lock(p_parent::oid::integer, 1);
+        CONTINUE WHEN pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL;
+        EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES FROM (%L) TO (%L)',
+                                  v_schema, v_name, v_schema, v_table,
+                                  v_month, v_month + interval '1 month');
+        v_created := v_created + 1;
+    END LOOP;
+    RETURN v_created;
+END
+$$;
+
+-- stage_table: an empty temporary table shaped like an ODS table, plus stage_ord (the
+-- row's position in load order, which the merge's "last occurrence wins" rules use).
+-- Created once per session and truncated on every call.
+CREATE FUNCTION @extschema@.stage_table(target regclass)
+RETURNS regclass
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    p_target ALIAS FOR $1;
+    v_name   text := 'clickstream_stage_' || p_target::oid;
+    v_stage  regclass;
+BEGIN
+    v_stage := pg_catalog.to_regclass('pg_temp.' || v_name);
+    IF v_stage IS NULL THEN
+        EXECUTE pg_catalog.format('CREATE TEMPORARY TABLE %I (LIKE %s, stage_ord bigint GENERATED ALWAYS AS IDENTITY)',
+                                  v_name, p_target);
+        v_stage := pg_catalog.to_regclass('pg_temp.' || v_name);
+    ELSE
+        EXECUTE pg_catalog.format('TRUNCATE %s', v_stage);
+    END IF;
+    RETURN v_stage;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.stage_table(regclass) IS
+    'An empty temporary staging table shaped like an ODS table, plus a load-order column stage_ord';
+
+-- _merge: the common algorithm of spec §3.9.1 for one ODS table.
+--   p_key        business key columns
+--   p_keep_order ORDER BY that puts the row to keep first among duplicates of a key
+--   p_condition  WHERE of ON CONFLICT DO UPDATE (NULL: always replace the whole row)
+-- Every staged row gets one created_time (now() in UTC).  Returns the rows inserted or
+-- updated in the target.  Errors propagate: the caller's transaction keeps all or nothing.
+CREATE FUNCTION @extschema@._merge(p_target regclass, p_stage regclass, p_key text[],
+                                   p_keep_order text, p_condition text)
+RETURNS bigint
+LANGUAGE plpgsql
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    v_key     text;
+    v_cols    text;
+    v_select  text;
+    v_set     text;
+    v_rows    bigint;
+    v_months  timestamp[];
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(k), ', ') INTO v_key
+      FROM pg_catalog.unnest(p_key) k;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(attname), ', ' ORDER BY attnum),
+           pg_catalog.string_agg(CASE WHEN attname = 'created_time'
+                                      THEN '(pg_catalog.now() AT TIME ZONE ''UTC'')::timestamp'
+                                      ELSE pg_catalog.quote_ident(attname) END, ', ' ORDER BY attnum),
+           pg_catalog.string_agg(pg_catalog.format('%1$I = EXCLUDED.%1$I', attname), ', ' ORDER BY attnum)
+                FILTER (WHERE attname <> ALL (p_key))
+      INTO v_cols, v_select, v_set
+      FROM pg_catalog.pg_attribute
+     WHERE attrelid = p_target AND attnum > 0 AND NOT attisdropped AND attgenerated = '';
+
+    -- 1. collapse duplicates inside the batch: per key with more than one row, keep the
+    --    first row by p_keep_order and delete the others
+    EXECUTE pg_catalog.format(
+        'DELETE FROM %1$s s USING (
+             SELECT DISTINCT ON (%2$s) %2$s, stage_ord AS keep_ord
+               FROM %1$s
+              WHERE (%2$s) IN (SELECT %2$s FROM %1$s GROUP BY %2$s HAVING pg_catalog.count(*) > 1)
+              ORDER BY %2$s, %3$s) d
+          WHERE (%4$s) = (%5$s) AND s.stage_ord <> d.keep_ord',
+        p_stage, v_key, p_keep_order,
+        (SELECT pg_catalog.string_agg('s.' || pg_catalog.quote_ident(k), ', ') FROM pg_catalog.unnest(p_key) k),
+        (SELECT pg_catalog.string_agg('d.' || pg_catalog.quote_ident(k), ', ') FROM pg_catalog.unnest(p_key) k));
+
+    -- 2. partitions for the months in the batch (usually created beforehand)
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_partitioned_table WHERE partrelid = p_target) THEN
+        EXECUTE pg_catalog.format(
+            'SELECT pg_catalog.array_agg(DISTINCT pg_catalog.date_trunc(''month'', event_timestamp)) FROM %s',
+            p_stage) INTO v_months;
+        PERFORM @extschema@._ensure_partitions(p_target, v_months);
+    END IF;
+
+    -- 3. upsert on the business key, in load order
+    EXECUTE pg_catalog.format(
+        'INSERT INTO %1$s AS t (%2$s) SELECT %3$s FROM %4$s
+         ON CONFLICT (%5$s) DO UPDATE SET %6$s%7$s',
+        p_target, v_cols, v_select, p_stage, v_key, v_set,
+        CASE WHEN p_condition IS NULL THEN '' ELSE ' WHERE ' || p_condition END);
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows;
+END
+$$;
+
+-- The four merges (spec §3.9.2-§3.9.5).  target is an app's ODS table, stage a table made
+-- by stage_table(target) and filled in load order.
+
+CREATE FUNCTION @extschema@.merge_event_v2(target regclass, stage regclass)
+RETURNS bigint
+LANGUAGE sql
+AS $$
+    -- key (event_id, event_timestamp); the last occurrence in load order wins; full replace
+    SELECT @extschema@._merge($1, $2, ARRAY['event_id', 'event_timestamp'],
+                              'stage_ord DESC', NULL);
+$$;
+COMMENT ON FUNCTION @extschema@.merge_event_v2(regclass, regclass) IS
+    'Upsert a staged batch into an app''s event_v2 (spec 3.9.2); returns rows written';
+
+CREATE FUNCTION @extschema@.merge_item_v2(target regclass, stage regclass)
+RETURNS bigint
+LANGUAGE sql
+AS $$
+    SELECT @extschema@._merge($1, $2, ARRAY['user_pseudo_id', 'event_id', 'item_id', 'event_timestamp'],
+                              'stage_ord DESC', NULL);
+$$;
+COMMENT ON FUNCTION @extschema@.merge_item_v2(regclass, regclass) IS
+    'Upsert a staged batch into an app''s item_v2 (spec 3.9.3); returns rows written';
+
+CREATE FUNCTION @extschema@.merge_session(target regclass, stage regclass)
+RETURNS bigint
+LANGUAGE sql
+AS $$
+    -- in the batch: a real source first, then 'Direct', then none; ties: first loaded.
+    -- Against the table: replace only an unknown attribution, or a direct one by a known one.
+    SELECT @extschema@._merge($1, $2, ARRAY['user_pseudo_id', 'session_id'],
+        'CASE WHEN session_source IS NULL THEN 2 WHEN session_source = ''Direct'' THEN 1 ELSE 0 END, stage_ord',
+        't.session_source IS NULL OR (t.session_source = ''Direct'' AND EXCLUDED.session_source IS NOT NULL)');
+$$;
+COMMENT ON FUNCTION @extschema@.merge_session(regclass, regclass) IS
+    'Upsert a staged batch into an app''s session table with the attribution rule (spec 3.9.4)';
+
+CREATE FUNCTION @extschema@.merge_user_v2(target regclass, stage regclass)
+RETURNS bigint
+LANGUAGE sql
+AS $$
+    -- in the batch: the latest event_timestamp, ties: last loaded; full replace
+    SELECT @extschema@._merge($1, $2, ARRAY['user_pseudo_id'],
+                              'event_timestamp DESC, stage_ord DESC', NULL);
+$$;
+COMMENT ON FUNCTION @extschema@.merge_user_v2(regclass, regclass) IS
+    'Upsert a staged batch into an app''s user_v2 (spec 3.9.5); returns rows written';
+
+-- merge_batch: the merge of target's table name (event_v2, item_v2, session, user_v2).
+CREATE FUNCTION @extschema@.merge_batch(target regclass, stage regclass)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_table name;
+BEGIN
+    SELECT relname INTO v_table FROM pg_catalog.pg_class WHERE oid = $1;
+    CASE v_table
+        WHEN 'event_v2' THEN RETURN @extschema@.merge_event_v2($1, $2);
+        WHEN 'item_v2' THEN RETURN @extschema@.merge_item_v2($1, $2);
+        WHEN 'session' THEN RETURN @extschema@.merge_session($1, $2);
+        WHEN 'user_v2' THEN RETURN @extschema@.merge_user_v2($1, $2);
+        ELSE
+            RAISE EXCEPTION '"%" is not an ODS table', $1
+                USING ERRCODE = 'wrong_object_type',
+                      DETAIL = 'ODS tables are event_v2, item_v2, session and user_v2 of an app schema.';
+    END CASE;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.merge_batch(regclass, regclass) IS
+    'Upsert a staged batch into an ODS table with that table''s merge rule';
+
+-- load_manifest: spec's sp_merge_<table>(manifest): stage every entry of an inline
+-- manifest in order, then merge, in the caller's transaction (all or nothing).
+CREATE FUNCTION @extschema@.load_manifest(
+    target regclass,
+    manifest jsonb,
+    format text DEFAULT 'auto',
+    options jsonb DEFAULT '{}')
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_stage regclass := @extschema@.stage_table($1);
+BEGIN
+    PERFORM @extschema@.copy_from_manifest(v_stage, $2, $3, $4);
+    RETURN @extschema@.merge_batch($1, v_stage);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.load_manifest(regclass, jsonb, text, jsonb) IS
+    'Load an inline manifest into a staging table and merge it into an ODS table; returns rows written';

@@ -1,0 +1,350 @@
+
+-- The load queue (docs/worker.md; spec §3.2-§3.4): one row per object to load, its ODS
+-- table and app parsed from the path, its status and its history.  Rows are written by
+-- enqueue/discover and by the loader (clickstream.load_next_batch).
+
+CREATE TABLE @extschema@.load_queue (
+    url             text        NOT NULL,
+    object_size     bigint,
+    etag            text,
+    project_id      text,
+    app_id          text        NOT NULL,
+    ods_table       text        NOT NULL,
+    status          text        NOT NULL DEFAULT 'NEW',
+    attempts        integer     NOT NULL DEFAULT 0,
+    last_error      text,
+    registered_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    next_attempt_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    loaded_at       timestamptz,
+    batch_id        bigint,
+    rows_loaded     bigint,
+    CONSTRAINT load_queue_pkey PRIMARY KEY (url),
+    CONSTRAINT load_queue_status_check
+        CHECK (status IN ('NEW', 'ENQUEUE', 'PROCESSING', 'LOADED', 'FAILED')),
+    CONSTRAINT load_queue_ods_table_check
+        CHECK (ods_table IN ('event_v2', 'item_v2', 'session', 'user_v2')),
+    CONSTRAINT load_queue_attempts_check CHECK (attempts >= 0)
+);
+COMMENT ON TABLE @extschema@.load_queue IS
+    'Objects to load into ODS tables, with their status (NEW, ENQUEUE, PROCESSING, LOADED, FAILED)';
+-- the loader's candidate scan: due NEW files in arrival order
+CREATE INDEX load_queue_new_idx ON @extschema@.load_queue (next_attempt_at, registered_at)
+    WHERE status = 'NEW';
+CREATE INDEX load_queue_app_table_idx ON @extschema@.load_queue (app_id, ods_table, status);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.load_queue', '');
+
+-- Polled prefixes (clickstream.add_source).
+CREATE TABLE @extschema@.sources (
+    prefix_url     text        NOT NULL,
+    project_id     text,
+    poll_interval  interval    NOT NULL DEFAULT '1 minute',
+    enabled        boolean     NOT NULL DEFAULT true,
+    last_polled_at timestamptz,
+    last_queued    bigint,
+    last_error     text,
+    created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT sources_pkey PRIMARY KEY (prefix_url),
+    CONSTRAINT sources_poll_interval_check CHECK (poll_interval >= interval '1 second')
+);
+COMMENT ON TABLE @extschema@.sources IS
+    'Object-store prefixes the worker lists every poll_interval to queue new objects';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sources', '');
+
+-- History of load attempts, one row per batch (pruned after clickstream.batch_history_age).
+CREATE SEQUENCE @extschema@.load_batch_id_seq;
+CREATE TABLE @extschema@.load_batches (
+    batch_id    bigint      NOT NULL,
+    app_id      text        NOT NULL,
+    ods_table   text        NOT NULL,
+    status      text        NOT NULL,
+    files       integer     NOT NULL,
+    bytes       bigint,
+    rows_loaded bigint,
+    rows_merged bigint,
+    urls        text[]      NOT NULL,
+    started_at  timestamptz NOT NULL,
+    finished_at timestamptz NOT NULL,
+    worker_pid  integer     NOT NULL DEFAULT pg_catalog.pg_backend_pid(),
+    error       text,
+    CONSTRAINT load_batches_pkey PRIMARY KEY (batch_id),
+    CONSTRAINT load_batches_status_check CHECK (status IN ('LOADED', 'FAILED'))
+);
+COMMENT ON TABLE @extschema@.load_batches IS
+    'One row per batch the loader ran: files, rows, timings, and the error of a failed batch';
+CREATE INDEX load_batches_finished_at_idx ON @extschema@.load_batches (finished_at);
+
+-- Only roles allowed to read a URL may queue it: the worker loads as a superuser.
+CREATE FUNCTION @extschema@._check_url_privilege()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_url text := pg_catalog.to_jsonb(NEW) ->> TG_ARGV[0];
+BEGIN
+    IF v_url ~* '^file:' AND NOT pg_catalog.pg_has_role(current_user, 'pg_read_server_files', 'USAGE') THEN
+        RAISE EXCEPTION 'permission denied to queue server file "%"', v_url
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Queuing file:// URLs needs the privileges of pg_read_server_files.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER load_queue_check_url BEFORE INSERT OR UPDATE OF url ON @extschema@.load_queue
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._check_url_privilege('url');
+CREATE TRIGGER sources_check_url BEFORE INSERT OR UPDATE OF prefix_url ON @extschema@.sources
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._check_url_privilege('prefix_url');
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.apps, @extschema@.load_queue,
+    @extschema@.sources TO clickstream_loader;
+GRANT SELECT ON @extschema@.load_batches TO clickstream_loader;
+GRANT USAGE ON SEQUENCE @extschema@.load_batch_id_seq TO clickstream_loader;
+
+-- parse_ods_url: the ODS table and app of an object, from the pipeline layout
+-- <prefix><table>/partition_app=<app>/... (spec §2.8, §3.3); no row if the path does not
+-- follow it.  app is as written in the path (see create_app for its schema name).
+CREATE FUNCTION @extschema@.parse_ods_url(url text, OUT ods_table text, OUT app text)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE STRICT
+AS $$
+    SELECT m[1], m[2]
+      FROM pg_catalog.regexp_match($1, '/(event_v2|item_v2|user_v2|session)/partition_app=([^/]+)/[^/]') m
+     WHERE m IS NOT NULL;
+$$;
+COMMENT ON FUNCTION @extschema@.parse_ods_url(text) IS
+    'The ODS table and app id of an object URL in the pipeline layout <table>/partition_app=<app>/';
+
+CREATE FUNCTION @extschema@.enqueue(url text, size bigint DEFAULT NULL, etag text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    p_url     ALIAS FOR $1;
+    p_size    ALIAS FOR $2;
+    p_etag    ALIAS FOR $3;
+    v_table   text;
+    v_app     text;
+    v_app_id  text;
+    v_project text;
+    v_rows    bigint;
+BEGIN
+    IF p_url IS NULL THEN
+        RAISE EXCEPTION 'url must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT p.ods_table, p.app INTO v_table, v_app FROM @extschema@.parse_ods_url(p_url) p;
+    IF v_table IS NULL THEN
+        RAISE EXCEPTION 'cannot tell the ODS table and app of "%"', p_url
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The path must contain <table>/partition_app=<app>/<file>, with <table> one of event_v2, item_v2, session, user_v2.';
+    END IF;
+    SELECT a.app_id, a.project_id INTO v_app_id, v_project
+      FROM @extschema@.apps a WHERE a.schema_name = @extschema@._app_schema(v_app);
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'app "%" of "%" is not registered', v_app, p_url
+            USING ERRCODE = 'undefined_object',
+                  HINT = pg_catalog.format('Create it first: SELECT clickstream.create_app(%L);', v_app);
+    END IF;
+
+    -- A new object, or a changed one (another etag, or no etag to compare), is (re)queued;
+    -- the same url and etag again changes nothing.  A row being loaded is locked by the
+    -- loader, so this waits for that load to commit and then queues the object again.
+    INSERT INTO @extschema@.load_queue AS q (url, object_size, etag, project_id, app_id, ods_table)
+    VALUES (p_url, p_size, p_etag, v_project, v_app_id, v_table)
+    ON CONFLICT (url) DO UPDATE
+        SET object_size = EXCLUDED.object_size, etag = EXCLUDED.etag,
+            project_id = EXCLUDED.project_id, app_id = EXCLUDED.app_id,
+            ods_table = EXCLUDED.ods_table, status = 'NEW', attempts = 0, last_error = NULL,
+            registered_at = pg_catalog.now(), next_attempt_at = pg_catalog.now(),
+            updated_at = pg_catalog.now(), loaded_at = NULL, batch_id = NULL, rows_loaded = NULL
+        WHERE q.etag IS DISTINCT FROM EXCLUDED.etag
+           OR (EXCLUDED.etag IS NULL AND q.status <> 'NEW');
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    IF v_rows > 0 THEN
+        PERFORM @extschema@.wake_worker();
+    END IF;
+    RETURN v_rows > 0;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.enqueue(text, bigint, text) IS
+    'Queue an object for loading (idempotent: the same url and etag is ignored); true if queued';
+
+-- _loadable_name: objects discover() queues: data files by suffix (Parquet, CSV, JSON lines,
+-- optionally compressed); never hidden or marker files (Spark's _SUCCESS, .crc, manifests).
+CREATE FUNCTION @extschema@._loadable_name(p_url text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT
+AS $$
+    SELECT pg_catalog.regexp_replace($1, '^.*/', '') !~ '^[._]'
+       AND $1 ~* '\.(parquet|csv|json|jsonl|ndjson)(\.(gz|gzip|zst|zstd))?$';
+$$;
+
+CREATE FUNCTION @extschema@.discover(prefix_url text)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    p_prefix  ALIAS FOR $1;
+    v_obj     record;
+    v_queued  bigint := 0;
+    v_unknown text[] := '{}';
+BEGIN
+    FOR v_obj IN
+        SELECT o.url, o.size, o.etag, p.app,
+               EXISTS (SELECT 1 FROM @extschema@.apps a
+                        WHERE a.schema_name::text = pg_catalog.lower(pg_catalog.translate(p.app, '.-', '__'))) AS known
+          FROM @extschema@.list_objects(p_prefix) o
+          CROSS JOIN LATERAL @extschema@.parse_ods_url(o.url) p
+         WHERE @extschema@._loadable_name(o.url)
+           AND NOT EXISTS (SELECT 1 FROM @extschema@.load_queue q
+                            WHERE q.url = o.url AND (o.etag IS NULL OR q.etag = o.etag))
+         ORDER BY o.url
+    LOOP
+        IF NOT v_obj.known THEN
+            -- found again by the next discovery, once the app exists
+            IF v_obj.app <> ALL (v_unknown) THEN
+                v_unknown := v_unknown || v_obj.app;
+            END IF;
+            CONTINUE;
+        END IF;
+        IF @extschema@.enqueue(v_obj.url, v_obj.size, v_obj.etag) THEN
+            v_queued := v_queued + 1;
+        END IF;
+    END LOOP;
+    IF pg_catalog.cardinality(v_unknown) > 0 THEN
+        RAISE WARNING 'objects under "%" of unregistered apps were skipped', p_prefix
+            USING DETAIL = 'Apps: ' || pg_catalog.array_to_string(v_unknown, ', ') || '.',
+                  HINT = 'Register them with clickstream.create_app().';
+    END IF;
+    RETURN v_queued;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.discover(text) IS
+    'List a prefix and queue every new or changed object of a registered app; returns the number queued';
+
+CREATE FUNCTION @extschema@.add_source(
+    prefix_url text,
+    project_id text DEFAULT NULL,
+    poll_interval interval DEFAULT '1 minute')
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+BEGIN
+    IF $1 !~ '^(s3|file)://' THEN
+        RAISE EXCEPTION 'cannot poll "%"', $1
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Only s3:// and file:// prefixes can be listed.';
+    END IF;
+    INSERT INTO @extschema@.sources AS s (prefix_url, project_id, poll_interval)
+    VALUES ($1, $2, $3)
+    ON CONFLICT (prefix_url) DO UPDATE
+        SET project_id = EXCLUDED.project_id, poll_interval = EXCLUDED.poll_interval,
+            enabled = true, last_polled_at = NULL;
+    -- the worker polls a new source at once
+    PERFORM @extschema@.wake_worker();
+END
+$$;
+COMMENT ON FUNCTION @extschema@.add_source(text, text, interval) IS
+    'Have the worker list a prefix every poll_interval and queue new objects';
+
+CREATE FUNCTION @extschema@.drop_source(prefix_url text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    DELETE FROM @extschema@.sources s WHERE s.prefix_url = $1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'source "%" does not exist', $1 USING ERRCODE = 'undefined_object';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.drop_source(text) IS 'Stop polling a prefix';
+
+-- poll_sources: discover() every enabled source whose poll_interval has elapsed.  A source
+-- that fails (unreachable store, bad credentials) gets the error in last_error and a
+-- WARNING; the others still run.  Returns the objects queued.
+CREATE FUNCTION @extschema@.poll_sources()
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_src    record;
+    v_n      bigint;
+    v_total  bigint := 0;
+    v_msg    text;
+BEGIN
+    FOR v_src IN
+        SELECT prefix_url FROM @extschema@.sources
+         WHERE enabled AND (last_polled_at IS NULL OR last_polled_at + poll_interval <= pg_catalog.now())
+         ORDER BY prefix_url
+           FOR UPDATE SKIP LOCKED
+    LOOP
+        BEGIN
+            v_n := @extschema@.discover(v_src.prefix_url);
+            UPDATE @extschema@.sources
+               SET last_polled_at = pg_catalog.now(), last_queued = v_n, last_error = NULL
+             WHERE prefix_url = v_src.prefix_url;
+            v_total := v_total + v_n;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT;
+            UPDATE @extschema@.sources
+               SET last_polled_at = pg_catalog.now(), last_queued = 0, last_error = v_msg
+             WHERE prefix_url = v_src.prefix_url;
+            RAISE WARNING 'could not poll source "%": %', v_src.prefix_url, v_msg;
+        END;
+    END LOOP;
+    RETURN v_total;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.poll_sources() IS
+    'Discover every source that is due; returns the number of objects queued';
+
+CREATE FUNCTION @extschema@.retry_failed(
+    app_id text DEFAULT NULL,
+    ods_table text DEFAULT NULL,
+    url_pattern text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_rows bigint;
+BEGIN
+    -- FAILED files, and files waiting for a retry, become due now with a fresh budget
+    UPDATE @extschema@.load_queue
+       SET status = 'NEW', attempts = 0, next_attempt_at = pg_catalog.now(),
+           updated_at = pg_catalog.now()
+     WHERE (status = 'FAILED' OR (status = 'NEW' AND attempts > 0))
+       AND ($1 IS NULL OR app_id = $1)
+       AND ($2 IS NULL OR ods_table = $2)
+       AND ($3 IS NULL OR url LIKE $3);
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    IF v_rows > 0 THEN
+        PERFORM @extschema@.wake_worker();
+    END IF;
+    RETURN v_rows;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.retry_failed(text, text, text) IS
+    'Queue FAILED files (and files waiting for a retry) again, now; returns the number requeued';
+
+CREATE VIEW @extschema@.load_status AS
+SELECT app_id,
+       ods_table,
+       pg_catalog.count(*) FILTER (WHERE status = 'NEW' AND attempts = 0) AS new_files,
+       pg_catalog.count(*) FILTER (WHERE status = 'NEW' AND attempts > 0) AS retrying_files,
+       pg_catalog.count(*) FILTER (WHERE status IN ('ENQUEUE', 'PROCESSING')) AS in_progress_files,
+       pg_catalog.count(*) FILTER (WHERE status = 'LOADED') AS loaded_files,
+       pg_catalog.count(*) FILTER (WHERE status = 'FAILED') AS failed_files,
+       COALESCE(pg_catalog.sum(object_size) FILTER (WHERE status = 'NEW'), 0) AS waiting_bytes,
+       COALESCE(pg_catalog.sum(object_size) FILTER (WHERE status = 'LOADED'), 0) AS loaded_bytes,
+       COALESCE(pg_catalog.sum(rows_loaded) FILTER (WHERE status = 'LOADED'), 0) AS loaded_rows,
+       pg_catalog.now() - pg_catalog.min(registered_at) FILTER (WHERE status = 'NEW') AS oldest_waiting_age,
+       pg_catalog.max(loaded_at) AS last_loaded_at
+  FROM @extschema@.load_queue
+ GROUP BY app_id, ods_table;
+COMMENT ON VIEW @extschema@.load_status IS
+    'Per app and ODS table: files per status, bytes, rows, age of the oldest waiting file';
+GRANT SELECT ON @extschema@.load_status TO clickstream_loader;

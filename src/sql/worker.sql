@@ -1,0 +1,320 @@
+
+-- The loader (docs/worker.md; spec §3.5-§3.9): batches of queued files are claimed, staged,
+-- merged and marked LOADED in one transaction each, by the background worker
+-- (src/worker/) or by clickstream.run_load_cycle() in any session.
+
+-- wake_worker: wake the background workers when the current transaction commits (so they
+-- see what it queued); a no-op without them.
+CREATE FUNCTION @extschema@.wake_worker()
+RETURNS void
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pg_clickstream_wake_worker';
+COMMENT ON FUNCTION @extschema@.wake_worker() IS
+    'Wake the loader workers at commit (enqueue, add_source and retry_failed call it)';
+
+-- _setting: a loader setting as text, or p_default when the library has not defined it in
+-- this session yet (settings come with the library; a session may not have loaded it).
+CREATE FUNCTION @extschema@._setting(p_name text, p_default text)
+RETURNS text
+LANGUAGE sql STABLE
+AS $$
+    SELECT COALESCE(NULLIF(pg_catalog.current_setting($1, true), ''), $2);
+$$;
+
+-- _load_files: stage the files in order (one copy_from_manifest call each, so every file's
+-- row count is known), then merge.  Runs in the caller's (sub)transaction; errors propagate.
+CREATE FUNCTION @extschema@._load_files(p_target regclass, p_urls text[], p_sizes bigint[],
+                                        OUT file_rows bigint[], OUT rows_merged bigint)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_stage regclass := @extschema@.stage_table(p_target);
+    v_entry jsonb;
+BEGIN
+    file_rows := '{}';
+    FOR i IN 1 .. pg_catalog.cardinality(p_urls) LOOP
+        v_entry := pg_catalog.jsonb_build_object('url', p_urls[i], 'mandatory', true);
+        IF p_sizes[i] IS NOT NULL THEN
+            v_entry := v_entry || pg_catalog.jsonb_build_object(
+                'meta', pg_catalog.jsonb_build_object('content_length', p_sizes[i]));
+        END IF;
+        file_rows := file_rows || @extschema@.copy_from_manifest(
+            v_stage, pg_catalog.jsonb_build_object('entries', pg_catalog.jsonb_build_array(v_entry)));
+    END LOOP;
+    rows_merged := @extschema@.merge_batch(p_target, v_stage);
+    -- free the staged rows now rather than at the next batch
+    EXECUTE pg_catalog.format('TRUNCATE %s', v_stage);
+END
+$$;
+
+-- _try_batch: load files of one (app, table) as batch p_batch in a subtransaction.  On
+-- success the files become LOADED; on failure nothing of the load remains and the error is
+-- returned (NULL on success).  Either way a load_batches row records the attempt.
+CREATE FUNCTION @extschema@._try_batch(p_batch bigint, p_app_id text, p_table text,
+                                       p_target regclass, p_urls text[], p_sizes bigint[])
+RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_started timestamptz := pg_catalog.clock_timestamp();
+    v_result  record;
+    v_msg     text;
+    v_detail  text;
+    v_state   text;
+    v_context text;
+    v_error   text;
+BEGIN
+    BEGIN
+        IF p_target IS NULL THEN
+            RAISE EXCEPTION 'table %.% does not exist', p_app_id, p_table
+                USING ERRCODE = 'undefined_table',
+                      HINT = 'Recreate it with clickstream.create_app().';
+        END IF;
+        SELECT * INTO v_result FROM @extschema@._load_files(p_target, p_urls, p_sizes);
+        UPDATE @extschema@.load_queue q
+           SET status = 'LOADED', rows_loaded = f.rows, loaded_at = pg_catalog.now(),
+               updated_at = pg_catalog.now(), last_error = NULL, batch_id = p_batch
+          FROM unnest(p_urls, v_result.file_rows) AS f(url, rows)
+         WHERE q.url = f.url;
+        INSERT INTO @extschema@.load_batches
+            (batch_id, app_id, ods_table, status, files, bytes, rows_loaded, rows_merged, urls,
+             started_at, finished_at)
+        VALUES (p_batch, p_app_id, p_table, 'LOADED', pg_catalog.cardinality(p_urls),
+                (SELECT pg_catalog.sum(s) FROM pg_catalog.unnest(p_sizes) s),
+                (SELECT pg_catalog.sum(r) FROM pg_catalog.unnest(v_result.file_rows) r),
+                v_result.rows_merged, p_urls, v_started, pg_catalog.clock_timestamp());
+        RETURN NULL;
+    EXCEPTION WHEN OTHERS THEN
+        -- the subtransaction is gone: no staged row, no merged row, no status change
+        GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL,
+                                v_state = RETURNED_SQLSTATE, v_context = PG_EXCEPTION_CONTEXT;
+        -- the loader's own context line names the object, row and column
+        v_error := v_msg || COALESCE(' (' || NULLIF(v_detail, '') || ')', '')
+                   || COALESCE(' [' || (SELECT l FROM pg_catalog.regexp_split_to_table(v_context, E'\n') l
+                                          WHERE l LIKE 'loading %' LIMIT 1) || ']', '')
+                   || ' SQLSTATE ' || v_state;
+    END;
+    INSERT INTO @extschema@.load_batches
+        (batch_id, app_id, ods_table, status, files, bytes, urls, started_at, finished_at, error)
+    VALUES (p_batch, p_app_id, p_table, 'FAILED', pg_catalog.cardinality(p_urls),
+            (SELECT pg_catalog.sum(s) FROM pg_catalog.unnest(p_sizes) s),
+            p_urls, v_started, pg_catalog.clock_timestamp(), v_error);
+    RETURN v_error;
+END
+$$;
+
+-- _fail_file: count a failed attempt of one file: back to NEW with a retry due after
+-- retry_delay * 2^(attempts - 1), or FAILED once max_attempts is reached.
+CREATE FUNCTION @extschema@._fail_file(p_url text, p_batch bigint, p_error text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_max   integer := @extschema@._setting('clickstream.max_attempts', '5')::integer;
+    v_delay interval := @extschema@._setting('clickstream.retry_delay', '120s')::interval;
+BEGIN
+    UPDATE @extschema@.load_queue
+       SET attempts = attempts + 1,
+           status = CASE WHEN attempts + 1 >= v_max THEN 'FAILED' ELSE 'NEW' END,
+           next_attempt_at = pg_catalog.now()
+                             + v_delay * pg_catalog.power(2, LEAST(attempts, 20))::integer,
+           last_error = p_error, batch_id = p_batch, updated_at = pg_catalog.now()
+     WHERE url = p_url;
+END
+$$;
+
+CREATE FUNCTION @extschema@.load_next_batch()
+RETURNS TABLE (batch_id bigint, app_id text, ods_table text, files integer,
+               loaded_files integer, failed_files integer)
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_max_files integer := @extschema@._setting('clickstream.batch_max_files', '50')::integer;
+    v_max_bytes bigint := pg_catalog.pg_size_bytes(@extschema@._setting('clickstream.batch_max_bytes', '1GB'));
+    v_group     record;
+    v_file      record;
+    v_urls      text[] := '{}';
+    v_sizes     bigint[] := '{}';
+    v_bytes     bigint := 0;
+    v_target    regclass;
+    v_batch     bigint;
+    v_single    bigint;
+    v_error     text;
+    v_loaded    integer := 0;
+    v_failed    integer := 0;
+BEGIN
+    -- Candidates: (app, table) groups with due NEW files, oldest first.  A group is loaded
+    -- by one session at a time (advisory lock), so batches of one table never race on its
+    -- keys or partitions; its files are locked too (FOR UPDATE SKIP LOCKED).
+    FOR v_group IN
+        SELECT q.app_id, q.ods_table
+          FROM @extschema@.load_queue q
+         WHERE q.status = 'NEW' AND q.next_attempt_at <= pg_catalog.now()
+         GROUP BY q.app_id, q.ods_table
+         ORDER BY pg_catalog.min(q.registered_at)
+    LOOP
+        CONTINUE WHEN NOT pg_catalog.pg_try_advisory_xact_lock(
+            pg_catalog.hashtext('clickstream.load'),
+            pg_catalog.hashtext(v_group.app_id || '/' || v_group.ods_table));
+        FOR v_file IN
+            SELECT q.url, q.object_size
+              FROM @extschema@.load_queue q
+             WHERE q.app_id = v_group.app_id AND q.ods_table = v_group.ods_table
+               AND q.status = 'NEW' AND q.next_attempt_at <= pg_catalog.now()
+             ORDER BY q.registered_at, q.url
+             LIMIT v_max_files
+               FOR UPDATE SKIP LOCKED
+        LOOP
+            EXIT WHEN pg_catalog.cardinality(v_urls) > 0
+                  AND v_bytes + COALESCE(v_file.object_size, 0) > v_max_bytes;
+            v_urls := v_urls || v_file.url;
+            v_sizes := v_sizes || v_file.object_size;
+            v_bytes := v_bytes + COALESCE(v_file.object_size, 0);
+        END LOOP;
+        EXIT WHEN pg_catalog.cardinality(v_urls) > 0;
+    END LOOP;
+    IF pg_catalog.cardinality(v_urls) = 0 THEN
+        RETURN;
+    END IF;
+
+    SELECT pg_catalog.to_regclass(pg_catalog.format('%I.%I', a.schema_name, v_group.ods_table))
+      INTO v_target FROM @extschema@.apps a WHERE a.app_id = v_group.app_id;
+    v_batch := pg_catalog.nextval('@extschema@.load_batch_id_seq');
+    -- seen only by this transaction: a crash rolls it back to NEW, so nothing stays stuck
+    UPDATE @extschema@.load_queue q SET status = 'PROCESSING', batch_id = v_batch
+     WHERE q.url = ANY (v_urls);
+
+    v_error := @extschema@._try_batch(v_batch, v_group.app_id, v_group.ods_table, v_target,
+                                      v_urls, v_sizes);
+    IF v_error IS NULL THEN
+        v_loaded := pg_catalog.cardinality(v_urls);
+    ELSIF pg_catalog.cardinality(v_urls) = 1 THEN
+        PERFORM @extschema@._fail_file(v_urls[1], v_batch, v_error);
+        v_failed := 1;
+    ELSE
+        -- Isolate the bad file(s): load the batch's files one by one, so that the good ones
+        -- are loaded now and only the bad ones wait for a retry.
+        FOR i IN 1 .. pg_catalog.cardinality(v_urls) LOOP
+            v_single := pg_catalog.nextval('@extschema@.load_batch_id_seq');
+            v_error := @extschema@._try_batch(v_single, v_group.app_id, v_group.ods_table,
+                                              v_target, v_urls[i:i], v_sizes[i:i]);
+            IF v_error IS NULL THEN
+                v_loaded := v_loaded + 1;
+            ELSE
+                PERFORM @extschema@._fail_file(v_urls[i], v_single, v_error);
+                v_failed := v_failed + 1;
+            END IF;
+        END LOOP;
+    END IF;
+
+    RETURN QUERY SELECT v_batch, v_group.app_id, v_group.ods_table,
+                        pg_catalog.cardinality(v_urls), v_loaded, v_failed;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.load_next_batch() IS
+    'Claim, load, merge and complete one batch of queued files in the current transaction';
+
+-- prepare_partitions: create the monthly partitions that due event_v2/item_v2 files need,
+-- judging by partition_year=/partition_month= in their paths, in a short transaction of
+-- its own before the loads (creating a partition locks the whole table).  Skips a table
+-- whose lock it cannot get within a second; the merge then creates the partition itself.
+CREATE FUNCTION @extschema@.prepare_partitions()
+RETURNS integer
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_part    record;
+    v_created integer := 0;
+BEGIN
+    PERFORM pg_catalog.set_config('lock_timeout', '1s', true);
+    FOR v_part IN
+        SELECT pg_catalog.to_regclass(pg_catalog.format('%I.%I', a.schema_name, f.ods_table)) AS target,
+               pg_catalog.array_agg(DISTINCT f.month) AS months
+          FROM (SELECT q.app_id, q.ods_table,
+                       pg_catalog.make_timestamp(m[1]::integer, m[2]::integer, 1, 0, 0, 0) AS month
+                  FROM @extschema@.load_queue q,
+                       pg_catalog.regexp_match(q.url, '/partition_year=([0-9]{4})/partition_month=([0-9]{1,2})/') m
+                 WHERE q.status = 'NEW' AND q.ods_table IN ('event_v2', 'item_v2')
+                   AND m[2]::integer BETWEEN 1 AND 12) f
+          JOIN @extschema@.apps a USING (app_id)
+         GROUP BY 1
+    LOOP
+        CONTINUE WHEN v_part.target IS NULL;
+        BEGIN
+            v_created := v_created + @extschema@._ensure_partitions(v_part.target, v_part.months);
+        EXCEPTION WHEN lock_not_available THEN
+            NULL;
+        END;
+    END LOOP;
+    RETURN v_created;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.prepare_partitions() IS
+    'Create the monthly partitions queued event_v2/item_v2 files need; returns the number created';
+
+-- recover_queue: files left ENQUEUE or PROCESSING by something that committed them (the
+-- loader itself never does) go back to NEW; rows locked by a running load are skipped.
+CREATE FUNCTION @extschema@.recover_queue()
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_rows bigint;
+BEGIN
+    UPDATE @extschema@.load_queue q SET status = 'NEW', updated_at = pg_catalog.now()
+     WHERE q.url IN (SELECT url FROM @extschema@.load_queue
+                      WHERE status IN ('ENQUEUE', 'PROCESSING') FOR UPDATE SKIP LOCKED);
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.recover_queue() IS
+    'Put files stuck in ENQUEUE/PROCESSING back to NEW; returns how many';
+
+CREATE FUNCTION @extschema@.prune_batches()
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_age  interval := @extschema@._setting('clickstream.batch_history_age', '7d')::interval;
+    v_rows bigint;
+BEGIN
+    DELETE FROM @extschema@.load_batches WHERE finished_at < pg_catalog.now() - v_age;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.prune_batches() IS
+    'Delete load_batches rows older than clickstream.batch_history_age; returns how many';
+
+CREATE PROCEDURE @extschema@.run_load_cycle(
+    INOUT batches integer DEFAULT NULL,
+    INOUT loaded_files integer DEFAULT NULL,
+    INOUT failed_files integer DEFAULT NULL)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_batch record;
+BEGIN
+    batches := 0;
+    loaded_files := 0;
+    failed_files := 0;
+    PERFORM @extschema@.poll_sources();
+    COMMIT;
+    PERFORM @extschema@.prepare_partitions();
+    COMMIT;
+    LOOP
+        SELECT * INTO v_batch FROM @extschema@.load_next_batch();
+        EXIT WHEN NOT FOUND;
+        COMMIT;
+        batches := batches + 1;
+        loaded_files := loaded_files + v_batch.loaded_files;
+        failed_files := failed_files + v_batch.failed_files;
+    END LOOP;
+    PERFORM @extschema@.prune_batches();
+    COMMIT;
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.run_load_cycle(integer, integer, integer) IS
+    'One load cycle in this session: poll sources, then load batches until none is due, committing each';
