@@ -9,7 +9,12 @@
  * drives one low-level decoder directly, chosen by its first byte, so the
  * fuzzer reaches the encodings without first having to build a valid
  * footer: page headers, RLE/bit-packed hybrid, levels, DELTA_* and PLAIN
- * decoders, and every codec.  Errors are expected; crashes, leaks,
+ * decoders, and every codec.  Inputs starting with a byte 0xC0..0xCF are
+ * column chunks: the rest is read, page after page, as the chunk of one
+ * leaf (chosen by the next byte) of a real DuckDB footer embedded in
+ * footers.h, with the codec chosen by the low bits of the first byte, so
+ * page sequences (dictionary, v1, v2, index pages) get deep coverage.
+ * Errors are expected; crashes, leaks,
  * sanitizer reports and unbounded allocations are bugs.
  *
  * Copyright (c) 2026, pg_clickstream authors
@@ -22,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "footers.h"
 #include "pq_internal.h"
 #include "walk.h"
 
@@ -110,6 +116,55 @@ fuzz_decoder(uint8_t which, const uint8_t *p, size_t len)
 	free(out);
 }
 
+/* Column chunk mode: the input is one leaf's chunk under a real footer. */
+static void
+fuzz_chunk(uint8_t which, const uint8_t *p, size_t len)
+{
+	static PqFile files[2];
+	static bool loaded = false;
+	PqFile	   *f;
+	PqColumnChunkMeta *meta;
+	PqColumnChunkMeta saved;
+	PqColumnReader r;
+	PqReaderOptions opts;
+	PqError		err;
+	PqBatch		b;
+	int			leaf;
+	int			i;
+
+	if (!loaded)
+	{
+		/* decoded once; the fuzzer's leak check ignores these */
+		if (PqFooterDecode(&files[0], footer_types_v2, sizeof(footer_types_v2),
+						   UINT32_MAX, NULL, &err) != PQ_OK ||
+			PqFooterDecode(&files[1], footer_nested_v1, sizeof(footer_nested_v1),
+						   UINT32_MAX, NULL, &err) != PQ_OK)
+			abort();
+		loaded = true;
+	}
+	if (len < 1)
+		return;
+	f = &files[(which >> 3) & 1];
+	leaf = p[0] % f->num_leaves;
+	p++;
+	len--;
+	meta = &f->row_groups[0].columns[leaf];
+	saved = *meta;
+	meta->range_length = (int64_t) len;
+	meta->codec = (PqCodec) (which & 7);
+	PqReaderOptionsInit(&opts);
+	opts.max_page_size = 1 << 20;
+	if (PqColumnReaderInit(&r, f, 0, leaf, p, len, &opts, NULL, &err) == PQ_OK)
+	{
+		for (i = 0; i < 1000; i++)
+			if (PqColumnReadBatch(&r, 1 + (which & 7) * 37, &b, &err) != PQ_OK ||
+				b.n_records == 0)
+				break;
+		PqColumnReaderReset(&r);
+	}
+	*meta = saved;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -123,6 +178,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		PqTestDecodeAll(data, size, batch, FUZZ_MAX_PAGE, &sum, &err);
 	}
+	else if (size > 0 && (data[0] & 0xf0) == 0xc0)
+		fuzz_chunk(data[0], data + 1, size - 1);
 	else if (size > 0)
 		fuzz_decoder(data[0], data + 1, size - 1);
 	return 0;
