@@ -34,13 +34,16 @@ CREATE TABLE pe_nested (st int);
 SELECT clickstream.copy_from_url('pe_nested', :'pq' || '/nested_v1.parquet');
 -- a conversion that fails for some values: the value and row are named,
 -- or the rows are skipped within a max_errors budget
-CREATE TABLE pe_narrow (id int, i64 int);
+CREATE TABLE pe_narrow (id int, u32 int);
 SELECT clickstream.copy_from_url('pe_narrow', :'pq' || '/types_snappy.parquet');
+-- (the NOTICE names a load id that depends on the tests run before)
+SET client_min_messages = warning;
 SELECT clickstream.copy_from_url('pe_narrow', :'pq' || '/types_snappy.parquet',
-                                 options => '{"max_errors": 1000}');
+                                 options => '{"max_errors": 10}');
+RESET client_min_messages;
 SELECT count(*) FROM pe_narrow;
 SELECT line, column_name, message FROM clickstream.load_errors
-WHERE url LIKE '%types_snappy.parquet' ORDER BY line LIMIT 3;
+WHERE url LIKE '%types_snappy.parquet' ORDER BY line;
 
 -- strict: every target column must be in the file, and every file column used
 CREATE TABLE pe_strict (id int, uniq text, few text, empty_or_null text, extra text);
