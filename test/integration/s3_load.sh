@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# test/integration/s3_load.sh: loading through a real S3 server (Ceph radosgw, SigV4).
+#
+# Covers: copy_from_manifest of CSV and gzip JSON lines objects, by a manifest object and by an
+# inline manifest, with content_length checked; a missing mandatory object, a missing optional
+# one, a wrong content_length; all-or-nothing across objects (a duplicate key in the second
+# object loads nothing, and the error names that object and line); Parquet read with ranged
+# requests from S3 giving exactly the rows the same file gives from file://, flat, nested and
+# Spark-written, with a projection of two columns out of many.
+#
+# Environment as for s3_objstore.sh: PG* for a superuser session on a server with the
+# extension, S3_* (or an own store is started).  Exits non-zero after "FAIL: ..." lines.
+set -euo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+. "$TOP/test/lib/s3.sh"
+BUCKET=${S3_BUCKET:-it-s3-load}
+. "$TOP/test/lib/itest.sh"
+
+PQ=$TOP/test/data/parquet
+SPARK=$SHARED_DIR/fixtures/spark
+
+# --- data ---------------------------------------------------------------------------------
+printf 'id,v\n1,one\n2,two\n3,three\n' >"$TMP/a.csv"
+printf '{"id": 4, "v": "four"}\n{"id": 5, "v": "five", "extra": [1]}\n' | gzip -n >"$TMP/b.jsonl.gz"
+printf 'id,v\n6,six\n1,dup\n' >"$TMP/dup.csv"
+s3_put "$BUCKET" "in/a.csv" "$TMP/a.csv"
+s3_put "$BUCKET" "in/b.jsonl.gz" "$TMP/b.jsonl.gz"
+s3_put "$BUCKET" "in/dup.csv" "$TMP/dup.csv"
+for f in types_snappy nested_v1 strings_v2; do
+    s3_put "$BUCKET" "pq/$f.parquet" "$PQ/$f.parquet"
+done
+s3_put "$BUCKET" "pq/ods_events_v1_enrich.snappy.parquet" "$SPARK/ods_events_v1_enrich.snappy.parquet"
+a_len=$(stat -c %s "$TMP/a.csv")
+b_len=$(stat -c %s "$TMP/b.jsonl.gz")
+cat >"$TMP/m.manifest" <<JSON
+{"entries": [
+  {"url": "s3://$BUCKET/in/a.csv", "mandatory": true, "meta": {"content_length": $a_len}},
+  {"url": "s3://$BUCKET/in/b.jsonl.gz", "mandatory": true, "meta": {"content_length": $b_len}},
+  {"url": "s3://$BUCKET/in/not-there.csv", "mandatory": false}
+]}
+JSON
+s3_put "$BUCKET" "m.manifest" "$TMP/m.manifest"
+
+q "SELECT clickstream.drop_secret(srvname) FROM pg_foreign_server WHERE srvname = 'it_load'" >/dev/null
+q "SELECT clickstream.create_secret('it_load', '$S3_ACCESS_KEY', '$S3_SECRET_KEY', NULL,
+        '$S3_REGION', '$S3_ENDPOINT', 'path', 's3://$BUCKET/')" >/dev/null
+q "DROP TABLE IF EXISTS it_m; CREATE TABLE it_m (id int PRIMARY KEY, v text)"
+
+# --- manifests ----------------------------------------------------------------------------
+n=$(q "SELECT clickstream.copy_from_manifest('it_m', 's3://$BUCKET/m.manifest', options => '{\"header\": true}')")
+expect_eq "manifest object: rows loaded" "$n" 5
+expect_eq "manifest object: rows in the table" "$(q "SELECT string_agg(id || v, ',' ORDER BY id) FROM it_m")" \
+    "1one,2two,3three,4four,5five"
+
+out=$(q_err "SELECT clickstream.copy_from_manifest('it_m', jsonb_build_object('entries', jsonb_build_array(
+        jsonb_build_object('url', 's3://$BUCKET/in/a.csv', 'meta', jsonb_build_object('content_length', 7)))))")
+expect_match "wrong content_length names the object" "$out" "s3://$BUCKET/in/a.csv\" has $a_len bytes, but the manifest says 7"
+out=$(q_err "SELECT clickstream.copy_from_manifest('it_m', jsonb_build_object('entries', jsonb_build_array(
+        jsonb_build_object('url', 's3://$BUCKET/in/gone.csv', 'mandatory', true))))")
+expect_match "missing mandatory object is an error naming it" "$out" "mandatory object \"s3://$BUCKET/in/gone.csv\" does not exist"
+
+q "TRUNCATE it_m"
+out=$(q_err "SELECT clickstream.copy_from_manifest('it_m', jsonb_build_object('entries', jsonb_build_array(
+        jsonb_build_object('url', 's3://$BUCKET/in/a.csv'),
+        jsonb_build_object('url', 's3://$BUCKET/in/dup.csv'))), options => '{\"header\": true}')")
+expect_match "a duplicate key names the second object and its line" "$out" "in/dup.csv\", line 3"
+expect_eq "all or nothing: no row of the first object stayed" "$(q "SELECT count(*) FROM it_m")" 0
+
+# --- Parquet through ranged reads ---------------------------------------------------------
+# each table is loaded from S3 and from file://; the two must hold the same rows
+compare_parquet() {
+    local what=$1 table=$2 ddl=$3 s3url=$4 fileurl=$5 n_s3 n_file differ
+    q "DROP TABLE IF EXISTS ${table}_s3, ${table}_file;
+       CREATE TABLE ${table}_s3 ($ddl); CREATE TABLE ${table}_file ($ddl)"
+    n_s3=$(q "SELECT clickstream.copy_from_url('${table}_s3', '$s3url')")
+    n_file=$(q "SELECT clickstream.copy_from_url('${table}_file', '$fileurl')")
+    differ=$(q "SELECT count(*) FROM ((SELECT * FROM ${table}_s3 EXCEPT ALL SELECT * FROM ${table}_file)
+                UNION ALL (SELECT * FROM ${table}_file EXCEPT ALL SELECT * FROM ${table}_s3)) x")
+    expect_eq "$what: rows from S3 = rows from file:// ($n_s3)" "$n_s3" "$n_file"
+    expect_eq "$what: the same values" "$differ" 0
+}
+compare_parquet "flat types" it_pq_types \
+    "id int, b boolean, i64 bigint, u64 numeric, f64 double precision, dec_flba numeric, s text, bl bytea, d date, ts timestamp, ts_ns timestamp, tstz timestamptz, u uuid, j jsonb" \
+    "s3://$BUCKET/pq/types_snappy.parquet" "file://$PQ/types_snappy.parquet"
+compare_parquet "nested" it_pq_nested \
+    "id int, st jsonb, li jsonb, lst jsonb, m jsonb, mil jsonb, ll jsonb, deep jsonb, typed jsonb" \
+    "s3://$BUCKET/pq/nested_v1.parquet" "file://$PQ/nested_v1.parquet"
+compare_parquet "Spark file, two columns projected" it_pq_spark \
+    "event_id text, event_params jsonb" \
+    "s3://$BUCKET/pq/ods_events_v1_enrich.snappy.parquet" "file://$SPARK/ods_events_v1_enrich.snappy.parquet"
+expect_eq "Spark file: 2153 rows" "$(q "SELECT count(*) FROM it_pq_spark_s3")" 2153
+expect_eq "parquet_metadata over S3" \
+    "$(q "SELECT count(DISTINCT row_group) FROM clickstream.parquet_metadata('s3://$BUCKET/pq/types_snappy.parquet')")" 1
+
+q "DROP TABLE it_m, it_pq_types_s3, it_pq_types_file, it_pq_nested_s3, it_pq_nested_file, it_pq_spark_s3, it_pq_spark_file"
+q "SELECT clickstream.drop_secret('it_load')" >/dev/null
+exit "$FAILED"
