@@ -103,280 +103,264 @@ read_string(FooterState *st, int type, const char **out)
 	return *out != NULL || nomem(st);
 }
 
-/* TimeUnit union: returns the member id (1 MILLIS, 2 MICROS, 3 NANOS). */
-static bool
-decode_time_unit(FooterState *st, PqTimeUnit *unit)
-{
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
+/* FooterState embeds the PqThrift first, so field callbacks can reach it. */
+#define STATE(t) ((FooterState *) (t))
 
-	if (!PqThriftStructBegin(&st->t))
+/*
+ * Reads a list<struct> into a new zeroed arena array: init (may be NULL)
+ * prepares each element, fn decodes its fields, and every element must
+ * carry the fields in the `required` bit mask.
+ */
+static bool
+read_struct_list(FooterState *st, int type, size_t elem_size,
+				 void (*init) (void *elem, int32_t i), PqThriftFieldFn fn,
+				 uint32_t required, const char *what, void **out, int32_t *count)
+{
+	int			et;
+	int32_t		n,
+				i;
+	uint8_t    *arr;
+
+	if (!PqThriftListBegin(&st->t, type, &et, &n))
 		return false;
-	for (;;)
+	if (et != PQ_TT_STRUCT)
+		return PqThriftBadType(&st->t, what);
+	arr = PqArenaAlloc(st->file, elem_size * (size_t) (n + 1));
+	if (arr == NULL)
+		return nomem(st);
+	for (i = 0; i < n; i++)
 	{
-		if (!PqThriftFieldHeader(&st->t, &last, &type, &id))
+		void	   *elem = arr + elem_size * (size_t) i;
+		uint32_t	seen;
+
+		if (init)
+			init(elem, i);
+		if (!PqThriftReadStruct(&st->t, fn, elem, &seen))
 			return false;
-		if (type == PQ_TT_STOP)
-			break;
-		if (id >= 1 && id <= 3 && type == PQ_TT_STRUCT)
-			*unit = (PqTimeUnit) id;
-		if (!PqThriftSkip(&st->t, type))
+		if ((seen & required) != required)
+		{
+			PqSetError(st->err, PQ_ERR_CORRUPT, "%s element lacks required fields", what);
 			return false;
+		}
 	}
 	PqThriftStructEnd(&st->t);
+	*out = arr;
+	*count = n;
 	return true;
+}
+
+/* Physical type enum; values outside the format are unsupported. */
+static bool
+read_physical_type(PqThrift *t, int type, PqPhysicalType *out)
+{
+	int32_t		i32;
+
+	if (!PqThriftI32(t, type, &i32))
+		return false;
+	if (i32 < PQ_BOOLEAN || i32 > PQ_FIXED_LEN_BYTE_ARRAY)
+	{
+		PqSetError(t->err, PQ_ERR_UNSUPPORTED, "unsupported physical type %d", i32);
+		return false;
+	}
+	*out = (PqPhysicalType) i32;
+	return true;
+}
+
+/* TimeUnit union: the member id is the unit (1 MILLIS, 2 MICROS, 3 NANOS). */
+static bool
+time_unit_field(PqThrift *t, void *target, int16_t id, int type)
+{
+	if (id >= 1 && id <= 3 && type == PQ_TT_STRUCT)
+		*(PqTimeUnit *) target = (PqTimeUnit) id;
+	return PqThriftSkip(t, type);
 }
 
 /*
  * Fields of the LogicalType member structs we need: DecimalType(scale,
  * precision), TimeType/TimestampType(isAdjustedToUTC, unit) and
- * IntType(bitWidth, isSigned).  Other members are empty structs.
+ * IntType(bitWidth, isSigned).  Other members are empty structs.  The
+ * member kind has been stored in target->kind by the caller.
  */
 static bool
-decode_logical_member(FooterState *st, int member, PqLogicalType *lt)
+logical_member_field(PqThrift *t, void *target, int16_t id, int type)
 {
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
+	PqLogicalType *lt = target;
+	int32_t		i32;
 
-	if (!PqThriftStructBegin(&st->t))
-		return false;
-	for (;;)
+	switch (lt->kind)
 	{
-		bool		ok = true;
-		int32_t		i32;
-
-		if (!PqThriftFieldHeader(&st->t, &last, &type, &id))
-			return false;
-		if (type == PQ_TT_STOP)
+		case PQ_LT_DECIMAL:
+			if (id == 1)
+				return PqThriftI32(t, type, &lt->scale);
+			if (id == 2)
+				return PqThriftI32(t, type, &lt->precision);
 			break;
-		if (member == PQ_LT_DECIMAL && id == 1)
-			ok = PqThriftI32(&st->t, type, &lt->scale);
-		else if (member == PQ_LT_DECIMAL && id == 2)
-			ok = PqThriftI32(&st->t, type, &lt->precision);
-		else if ((member == PQ_LT_TIME || member == PQ_LT_TIMESTAMP) && id == 1)
-			ok = PqThriftBool(&st->t, type, &lt->is_adjusted_to_utc);
-		else if ((member == PQ_LT_TIME || member == PQ_LT_TIMESTAMP) && id == 2 &&
-				 type == PQ_TT_STRUCT)
-			ok = decode_time_unit(st, &lt->unit);
-		else if (member == PQ_LT_INTEGER && id == 1)
-		{
-			ok = PqThriftI32(&st->t, type, &i32);
-			lt->bit_width = (int8_t) i32;
-		}
-		else if (member == PQ_LT_INTEGER && id == 2)
-			ok = PqThriftBool(&st->t, type, &lt->is_signed);
-		else
-			ok = PqThriftSkip(&st->t, type);
-		if (!ok)
-			return false;
+		case PQ_LT_TIME:
+		case PQ_LT_TIMESTAMP:
+			if (id == 1)
+				return PqThriftBool(t, type, &lt->is_adjusted_to_utc);
+			if (id == 2 && type == PQ_TT_STRUCT)
+				return PqThriftReadStruct(t, time_unit_field, &lt->unit, NULL);
+			break;
+		case PQ_LT_INTEGER:
+			if (id == 1)
+			{
+				if (!PqThriftI32(t, type, &i32))
+					return false;
+				lt->bit_width = (int8_t) i32;
+				return true;
+			}
+			if (id == 2)
+				return PqThriftBool(t, type, &lt->is_signed);
+			break;
+		default:
+			break;
 	}
-	PqThriftStructEnd(&st->t);
-	return true;
+	return PqThriftSkip(t, type);
 }
 
 /* LogicalType union; unknown members become PQ_LT_OTHER. */
 static bool
-decode_logical_type(FooterState *st, PqLogicalType *lt)
+logical_type_field(PqThrift *t, void *target, int16_t id, int type)
 {
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
+	PqLogicalType *lt = target;
 
-	if (!PqThriftStructBegin(&st->t))
-		return false;
-	for (;;)
-	{
-		if (!PqThriftFieldHeader(&st->t, &last, &type, &id))
-			return false;
-		if (type == PQ_TT_STOP)
-			break;
-		if (type != PQ_TT_STRUCT)
-		{
-			if (!PqThriftSkip(&st->t, type))
-				return false;
-			continue;
-		}
-		memset(lt, 0, sizeof(*lt));
-		if ((id >= 1 && id <= 8) || (id >= 10 && id <= 15))
-			lt->kind = (PqLogicalKind) id;
-		else
-			lt->kind = PQ_LT_OTHER;
-		if (!decode_logical_member(st, id, lt))
-			return false;
-	}
-	PqThriftStructEnd(&st->t);
-	return true;
+	if (type != PQ_TT_STRUCT)
+		return PqThriftSkip(t, type);
+	memset(lt, 0, sizeof(*lt));
+	if ((id >= 1 && id <= 8) || (id >= 10 && id <= 15))
+		lt->kind = (PqLogicalKind) id;
+	else
+		lt->kind = PQ_LT_OTHER;
+	return PqThriftReadStruct(t, logical_member_field, lt, NULL);
 }
 
 /* SchemaElement, decoded straight into a PqSchemaNode (linked in schema.c). */
-static bool
-decode_schema_element(FooterState *st, PqSchemaNode *n)
+static void
+schema_element_init(void *elem, int32_t i)
 {
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
-	bool		have_name = false;
-	int32_t		i32;
+	PqSchemaNode *n = elem;
 
+	n->index = i;
 	n->physical_type = PQ_GROUP;
 	n->repetition = PQ_REQUIRED;
 	n->converted_type = PQ_CT_NONE;
 	n->field_id = -1;
-	n->num_children = 0;
 	n->logical.kind = PQ_LT_NONE;
-	if (!PqThriftStructBegin(&st->t))
-		return false;
-	for (;;)
-	{
-		bool		ok = true;
+}
 
-		if (!PqThriftFieldHeader(&st->t, &last, &type, &id))
-			return false;
-		if (type == PQ_TT_STOP)
-			break;
-		switch (id)
-		{
-			case 1:
-				ok = PqThriftI32(&st->t, type, &i32);
-				if (ok && (i32 < PQ_BOOLEAN || i32 > PQ_FIXED_LEN_BYTE_ARRAY))
-				{
-					PqSetError(st->err, PQ_ERR_UNSUPPORTED,
-							   "unsupported physical type %d", i32);
-					return false;
-				}
-				n->physical_type = (PqPhysicalType) i32;
-				break;
-			case 2:
-				ok = PqThriftI32(&st->t, type, &n->type_length);
-				break;
-			case 3:
-				ok = PqThriftI32(&st->t, type, &i32);
-				if (ok && (i32 < PQ_REQUIRED || i32 > PQ_REPEATED))
-				{
-					PqSetError(st->err, PQ_ERR_CORRUPT, "invalid repetition type %d", i32);
-					return false;
-				}
-				n->repetition = (PqRepetition) i32;
-				break;
-			case 4:
-				ok = read_string(st, type, &n->name);
-				have_name = ok;
-				break;
-			case 5:
-				ok = PqThriftI32(&st->t, type, &n->num_children);
-				break;
-			case 6:
-				ok = PqThriftI32(&st->t, type, &i32);
-				/* unknown converted types are ignored, like unknown logical ones */
-				n->converted_type = (i32 >= 0 && i32 <= PQ_CT_INTERVAL) ?
-					(PqConvertedType) i32 : PQ_CT_NONE;
-				break;
-			case 7:
-				ok = PqThriftI32(&st->t, type, &n->logical.scale);
-				break;
-			case 8:
-				ok = PqThriftI32(&st->t, type, &n->logical.precision);
-				break;
-			case 9:
-				ok = PqThriftI32(&st->t, type, &n->field_id);
-				break;
-			case 10:
+static bool
+schema_element_field(PqThrift *t, void *target, int16_t id, int type)
+{
+	PqSchemaNode *n = target;
+	int32_t		i32;
+
+	switch (id)
+	{
+		case 1:
+			return read_physical_type(t, type, &n->physical_type);
+		case 2:
+			return PqThriftI32(t, type, &n->type_length);
+		case 3:
+			if (!PqThriftI32(t, type, &i32))
+				return false;
+			if (i32 < PQ_REQUIRED || i32 > PQ_REPEATED)
+			{
+				PqSetError(t->err, PQ_ERR_CORRUPT, "invalid repetition type %d", i32);
+				return false;
+			}
+			n->repetition = (PqRepetition) i32;
+			return true;
+		case 4:
+			return read_string(STATE(t), type, &n->name);
+		case 5:
+			return PqThriftI32(t, type, &n->num_children);
+		case 6:
+			if (!PqThriftI32(t, type, &i32))
+				return false;
+			/* unknown converted types are ignored, like unknown logical ones */
+			n->converted_type = (i32 >= 0 && i32 <= PQ_CT_INTERVAL) ?
+				(PqConvertedType) i32 : PQ_CT_NONE;
+			return true;
+		case 7:
+			return PqThriftI32(t, type, &n->logical.scale);
+		case 8:
+			return PqThriftI32(t, type, &n->logical.precision);
+		case 9:
+			return PqThriftI32(t, type, &n->field_id);
+		case 10:
+			{
+				PqLogicalType lt;
+
 				if (type != PQ_TT_STRUCT)
-					return PqThriftBadType(&st->t, "SchemaElement.logicalType");
-				{
-					PqLogicalType lt;
+					return PqThriftBadType(t, "SchemaElement.logicalType");
+				memset(&lt, 0, sizeof(lt));
+				if (!PqThriftReadStruct(t, logical_type_field, &lt, NULL))
+					return false;
+				if (lt.kind != PQ_LT_NONE)
+					n->logical = lt;
+				return true;
+			}
+		default:
+			return PqThriftSkip(t, type);
+	}
+}
 
-					memset(&lt, 0, sizeof(lt));
-					ok = decode_logical_type(st, &lt);
-					if (ok && lt.kind != PQ_LT_NONE)
-						n->logical = lt;
-				}
-				break;
-			default:
-				ok = PqThriftSkip(&st->t, type);
-				break;
-		}
-		if (!ok)
-			return false;
-	}
-	PqThriftStructEnd(&st->t);
-	if (!have_name)
+/* Statistics fields; min/max point into the metadata until copied below. */
+typedef struct StatsState
+{
+	PqStatistics *s;
+	PqByteView	legacy_min;
+	PqByteView	legacy_max;
+	bool		has_legacy_min;
+	bool		has_legacy_max;
+} StatsState;
+
+static bool
+statistics_field(PqThrift *t, void *target, int16_t id, int type)
+{
+	StatsState *ss = target;
+	PqStatistics *s = ss->s;
+
+	switch (id)
 	{
-		PqSetError(st->err, PQ_ERR_CORRUPT, "schema element without a name");
-		return false;
+		case 1:
+			return (ss->has_legacy_max = PqThriftBinary(t, type, &ss->legacy_max));
+		case 2:
+			return (ss->has_legacy_min = PqThriftBinary(t, type, &ss->legacy_min));
+		case 3:
+			return (s->has_null_count = PqThriftI64(t, type, &s->null_count));
+		case 4:
+			return (s->has_distinct_count = PqThriftI64(t, type, &s->distinct_count));
+		case 5:
+			return (s->has_max = PqThriftBinary(t, type, &s->max));
+		case 6:
+			return (s->has_min = PqThriftBinary(t, type, &s->min));
+		default:
+			return PqThriftSkip(t, type);
 	}
-	return true;
 }
 
 /* Statistics; min/max values are copied into the arena. */
 static bool
-decode_statistics(FooterState *st, PqStatistics *s)
+decode_statistics(FooterState *st, int type, PqStatistics *s)
 {
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
-	PqByteView	bv;
-	PqByteView	legacy_min = {NULL, 0},
-				legacy_max = {NULL, 0};
-	bool		has_legacy_min = false,
-				has_legacy_max = false;
+	StatsState	ss;
 
-	if (!PqThriftStructBegin(&st->t))
+	if (type != PQ_TT_STRUCT)
+		return PqThriftBadType(&st->t, "ColumnMetaData.statistics");
+	memset(&ss, 0, sizeof(ss));
+	ss.s = s;
+	if (!PqThriftReadStruct(&st->t, statistics_field, &ss, NULL))
 		return false;
-	for (;;)
-	{
-		bool		ok = true;
-
-		if (!PqThriftFieldHeader(&st->t, &last, &type, &id))
-			return false;
-		if (type == PQ_TT_STOP)
-			break;
-		switch (id)
-		{
-			case 1:
-				ok = PqThriftBinary(&st->t, type, &legacy_max);
-				has_legacy_max = ok;
-				break;
-			case 2:
-				ok = PqThriftBinary(&st->t, type, &legacy_min);
-				has_legacy_min = ok;
-				break;
-			case 3:
-				ok = PqThriftI64(&st->t, type, &s->null_count);
-				s->has_null_count = ok;
-				break;
-			case 4:
-				ok = PqThriftI64(&st->t, type, &s->distinct_count);
-				s->has_distinct_count = ok;
-				break;
-			case 5:
-				ok = PqThriftBinary(&st->t, type, &bv);
-				s->max = bv;
-				s->has_max = ok;
-				break;
-			case 6:
-				ok = PqThriftBinary(&st->t, type, &bv);
-				s->min = bv;
-				s->has_min = ok;
-				break;
-			default:
-				ok = PqThriftSkip(&st->t, type);
-				break;
-		}
-		if (!ok)
-			return false;
-	}
-	PqThriftStructEnd(&st->t);
 	/* prefer the new fields; fall back to the deprecated, signed-order ones */
-	if (!s->has_min && !s->has_max && (has_legacy_min || has_legacy_max))
+	if (!s->has_min && !s->has_max && (ss.has_legacy_min || ss.has_legacy_max))
 	{
 		s->legacy = true;
-		s->has_min = has_legacy_min;
-		s->has_max = has_legacy_max;
-		s->min = legacy_min;
-		s->max = legacy_max;
+		s->has_min = ss.has_legacy_min;
+		s->has_max = ss.has_legacy_max;
+		s->min = ss.legacy_min;
+		s->max = ss.legacy_max;
 	}
 	if (s->has_min)
 	{
@@ -438,378 +422,214 @@ decode_path(FooterState *st, int type, const char **out)
 	return true;
 }
 
-/* ColumnMetaData */
+/* list<Encoding> */
 static bool
-decode_column_meta(FooterState *st, PqColumnChunkMeta *c)
-{
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
-	int32_t		i32;
-	uint32_t	seen = 0;
-
-	if (!PqThriftStructBegin(&st->t))
-		return false;
-	for (;;)
-	{
-		bool		ok = true;
-
-		if (!PqThriftFieldHeader(&st->t, &last, &type, &id))
-			return false;
-		if (type == PQ_TT_STOP)
-			break;
-		if (id > 0 && id < 32)
-			seen |= 1u << id;
-		switch (id)
-		{
-			case 1:
-				ok = PqThriftI32(&st->t, type, &i32);
-				if (ok && (i32 < PQ_BOOLEAN || i32 > PQ_FIXED_LEN_BYTE_ARRAY))
-				{
-					PqSetError(st->err, PQ_ERR_UNSUPPORTED,
-							   "unsupported physical type %d", i32);
-					return false;
-				}
-				c->physical_type = (PqPhysicalType) i32;
-				break;
-			case 2:
-				{
-					int			et;
-					int32_t		n,
-								i;
-					int32_t    *enc;
-
-					ok = PqThriftListBegin(&st->t, type, &et, &n);
-					if (!ok)
-						return false;
-					enc = PqArenaAlloc(st->file, sizeof(int32_t) * (size_t) (n + 1));
-					if (enc == NULL)
-						return nomem(st);
-					for (i = 0; i < n && ok; i++)
-						ok = PqThriftListI32(&st->t, et, &enc[i]);
-					PqThriftStructEnd(&st->t);
-					c->encodings = enc;
-					c->num_encodings = n;
-				}
-				break;
-			case 3:
-				ok = decode_path(st, type, &c->path);
-				break;
-			case 4:
-				ok = PqThriftI32(&st->t, type, &i32);
-				c->codec = (PqCodec) i32;
-				break;
-			case 5:
-				ok = PqThriftI64(&st->t, type, &c->num_values);
-				break;
-			case 6:
-				ok = PqThriftI64(&st->t, type, &c->total_uncompressed_size);
-				break;
-			case 7:
-				ok = PqThriftI64(&st->t, type, &c->total_compressed_size);
-				break;
-			case 9:
-				ok = PqThriftI64(&st->t, type, &c->data_page_offset);
-				break;
-			case 10:
-				ok = PqThriftI64(&st->t, type, &c->index_page_offset);
-				break;
-			case 11:
-				ok = PqThriftI64(&st->t, type, &c->dictionary_page_offset);
-				break;
-			case 12:
-				if (type != PQ_TT_STRUCT)
-					return PqThriftBadType(&st->t, "ColumnMetaData.statistics");
-				ok = decode_statistics(st, &c->statistics);
-				break;
-			default:
-				ok = PqThriftSkip(&st->t, type);
-				break;
-		}
-		if (!ok)
-			return false;
-	}
-	PqThriftStructEnd(&st->t);
-	/* type, encodings, path, codec, num_values, sizes, data_page_offset */
-	if ((seen & 0x2fe) != 0x2fe)
-	{
-		PqSetError(st->err, PQ_ERR_CORRUPT, "column metadata lacks required fields");
-		return false;
-	}
-	return true;
-}
-
-/* ColumnChunk */
-static bool
-decode_column_chunk(FooterState *st, PqColumnChunkMeta *c)
-{
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
-	bool		have_meta = false;
-	int64_t		ignored;
-
-	c->dictionary_page_offset = -1;
-	c->index_page_offset = -1;
-	if (!PqThriftStructBegin(&st->t))
-		return false;
-	for (;;)
-	{
-		bool		ok = true;
-
-		if (!PqThriftFieldHeader(&st->t, &last, &type, &id))
-			return false;
-		if (type == PQ_TT_STOP)
-			break;
-		switch (id)
-		{
-			case 1:
-				ok = read_string(st, type, &c->file_path);
-				break;
-			case 2:
-				ok = PqThriftI64(&st->t, type, &ignored);
-				break;
-			case 3:
-				if (type != PQ_TT_STRUCT)
-					return PqThriftBadType(&st->t, "ColumnChunk.meta_data");
-				ok = decode_column_meta(st, c);
-				have_meta = ok;
-				break;
-			case 8:
-			case 9:
-				PqSetError(st->err, PQ_ERR_UNSUPPORTED,
-						   "encrypted Parquet columns are not supported");
-				return false;
-			default:
-				ok = PqThriftSkip(&st->t, type);
-				break;
-		}
-		if (!ok)
-			return false;
-	}
-	PqThriftStructEnd(&st->t);
-	if (!have_meta)
-	{
-		PqSetError(st->err, PQ_ERR_CORRUPT, "column chunk without metadata");
-		return false;
-	}
-	return true;
-}
-
-/* RowGroup */
-static bool
-decode_row_group(FooterState *st, PqRowGroupMeta *rg)
-{
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
-	bool		have_columns = false;
-
-	rg->total_compressed_size = -1;
-	if (!PqThriftStructBegin(&st->t))
-		return false;
-	for (;;)
-	{
-		bool		ok = true;
-
-		if (!PqThriftFieldHeader(&st->t, &last, &type, &id))
-			return false;
-		if (type == PQ_TT_STOP)
-			break;
-		switch (id)
-		{
-			case 1:
-				{
-					int			et;
-					int32_t		n,
-								i;
-
-					if (!PqThriftListBegin(&st->t, type, &et, &n))
-						return false;
-					if (et != PQ_TT_STRUCT)
-						return PqThriftBadType(&st->t, "RowGroup.columns");
-					rg->columns = PqArenaAlloc(st->file, sizeof(PqColumnChunkMeta) * (size_t) (n + 1));
-					if (rg->columns == NULL)
-						return nomem(st);
-					for (i = 0; i < n; i++)
-						if (!decode_column_chunk(st, &rg->columns[i]))
-							return false;
-					PqThriftStructEnd(&st->t);
-					rg->num_columns = n;
-					have_columns = true;
-				}
-				break;
-			case 2:
-				ok = PqThriftI64(&st->t, type, &rg->total_byte_size);
-				break;
-			case 3:
-				ok = PqThriftI64(&st->t, type, &rg->num_rows);
-				break;
-			case 6:
-				ok = PqThriftI64(&st->t, type, &rg->total_compressed_size);
-				break;
-			default:
-				ok = PqThriftSkip(&st->t, type);
-				break;
-		}
-		if (!ok)
-			return false;
-	}
-	PqThriftStructEnd(&st->t);
-	if (!have_columns)
-	{
-		PqSetError(st->err, PQ_ERR_CORRUPT, "row group without columns");
-		return false;
-	}
-	return true;
-}
-
-/* list<KeyValue> key_value_metadata */
-static bool
-decode_key_values(FooterState *st, int type)
+decode_encodings(FooterState *st, int type, PqColumnChunkMeta *c)
 {
 	int			et;
 	int32_t		n,
 				i;
+	int32_t    *enc;
 
 	if (!PqThriftListBegin(&st->t, type, &et, &n))
 		return false;
-	if (et != PQ_TT_STRUCT)
-		return PqThriftBadType(&st->t, "key_value_metadata");
-	st->file->key_values = PqArenaAlloc(st->file, sizeof(PqKeyValue) * (size_t) (n + 1));
-	if (st->file->key_values == NULL)
+	enc = PqArenaAlloc(st->file, sizeof(int32_t) * (size_t) (n + 1));
+	if (enc == NULL)
 		return nomem(st);
 	for (i = 0; i < n; i++)
-	{
-		int16_t		last = 0;
-		int			ft;
-		int16_t		id;
-		PqKeyValue *kv = &st->file->key_values[i];
-
-		if (!PqThriftStructBegin(&st->t))
+		if (!PqThriftListI32(&st->t, et, &enc[i]))
 			return false;
-		for (;;)
-		{
-			bool		ok;
-
-			if (!PqThriftFieldHeader(&st->t, &last, &ft, &id))
-				return false;
-			if (ft == PQ_TT_STOP)
-				break;
-			if (id == 1)
-				ok = read_string(st, ft, &kv->key);
-			else if (id == 2)
-				ok = read_string(st, ft, &kv->value);
-			else
-				ok = PqThriftSkip(&st->t, ft);
-			if (!ok)
-				return false;
-		}
-		PqThriftStructEnd(&st->t);
-		if (kv->key == NULL)
-			kv->key = "";
-	}
 	PqThriftStructEnd(&st->t);
-	st->file->num_key_values = n;
+	c->encodings = enc;
+	c->num_encodings = n;
 	return true;
+}
+
+/* ColumnMetaData fields */
+static bool
+column_meta_field(PqThrift *t, void *target, int16_t id, int type)
+{
+	PqColumnChunkMeta *c = target;
+	int32_t		i32;
+
+	switch (id)
+	{
+		case 1:
+			return read_physical_type(t, type, &c->physical_type);
+		case 2:
+			return decode_encodings(STATE(t), type, c);
+		case 3:
+			return decode_path(STATE(t), type, &c->path);
+		case 4:
+			if (!PqThriftI32(t, type, &i32))
+				return false;
+			c->codec = (PqCodec) i32;
+			return true;
+		case 5:
+			return PqThriftI64(t, type, &c->num_values);
+		case 6:
+			return PqThriftI64(t, type, &c->total_uncompressed_size);
+		case 7:
+			return PqThriftI64(t, type, &c->total_compressed_size);
+		case 9:
+			return PqThriftI64(t, type, &c->data_page_offset);
+		case 10:
+			return PqThriftI64(t, type, &c->index_page_offset);
+		case 11:
+			return PqThriftI64(t, type, &c->dictionary_page_offset);
+		case 12:
+			return decode_statistics(STATE(t), type, &c->statistics);
+		default:
+			return PqThriftSkip(t, type);
+	}
+}
+
+/* ColumnChunk fields; ColumnMetaData is required (field 3) */
+static void
+column_chunk_init(void *elem, int32_t i)
+{
+	PqColumnChunkMeta *c = elem;
+
+	c->dictionary_page_offset = -1;
+	c->index_page_offset = -1;
+}
+
+static bool
+column_chunk_field(PqThrift *t, void *target, int16_t id, int type)
+{
+	PqColumnChunkMeta *c = target;
+	int64_t		ignored;
+	uint32_t	seen;
+
+	switch (id)
+	{
+		case 1:
+			return read_string(STATE(t), type, &c->file_path);
+		case 2:
+			return PqThriftI64(t, type, &ignored);
+		case 3:
+			if (type != PQ_TT_STRUCT)
+				return PqThriftBadType(t, "ColumnChunk.meta_data");
+			if (!PqThriftReadStruct(t, column_meta_field, c, &seen))
+				return false;
+			/* type, encodings, path, codec, num_values, sizes, data_page_offset */
+			if ((seen & 0x2fe) != 0x2fe)
+			{
+				PqSetError(t->err, PQ_ERR_CORRUPT, "column metadata lacks required fields");
+				return false;
+			}
+			return true;
+		case 8:
+		case 9:
+			PqSetError(t->err, PQ_ERR_UNSUPPORTED, "encrypted Parquet columns are not supported");
+			return false;
+		default:
+			return PqThriftSkip(t, type);
+	}
+}
+
+/* RowGroup fields */
+static void
+row_group_init(void *elem, int32_t i)
+{
+	((PqRowGroupMeta *) elem)->total_compressed_size = -1;
+}
+
+static bool
+row_group_field(PqThrift *t, void *target, int16_t id, int type)
+{
+	PqRowGroupMeta *rg = target;
+
+	switch (id)
+	{
+		case 1:
+			return read_struct_list(STATE(t), type, sizeof(PqColumnChunkMeta),
+									column_chunk_init, column_chunk_field, 1u << 3,
+									"RowGroup.columns", (void **) &rg->columns,
+									&rg->num_columns);
+		case 2:
+			return PqThriftI64(t, type, &rg->total_byte_size);
+		case 3:
+			return PqThriftI64(t, type, &rg->num_rows);
+		case 6:
+			return PqThriftI64(t, type, &rg->total_compressed_size);
+		default:
+			return PqThriftSkip(t, type);
+	}
+}
+
+/* KeyValue fields */
+static bool
+key_value_field(PqThrift *t, void *target, int16_t id, int type)
+{
+	PqKeyValue *kv = target;
+
+	if (id == 1)
+		return read_string(STATE(t), type, &kv->key);
+	if (id == 2)
+		return read_string(STATE(t), type, &kv->value);
+	return PqThriftSkip(t, type);
+}
+
+/* FileMetaData fields */
+static bool
+file_metadata_field(PqThrift *t, void *target, int16_t id, int type)
+{
+	FooterState *st = STATE(t);
+	PqFile	   *f = st->file;
+
+	switch (id)
+	{
+		case 1:
+			return PqThriftI32(t, type, &f->version);
+		case 2:
+			if (st->have_schema)
+				return PqThriftBadType(t, "duplicate schema");
+			st->have_schema = true;
+			return read_struct_list(st, type, sizeof(PqSchemaNode), schema_element_init,
+									schema_element_field, 1u << 4, "FileMetaData.schema",
+									(void **) &f->nodes, &f->num_nodes);
+		case 3:
+			return PqThriftI64(t, type, &f->num_rows);
+		case 4:
+			if (st->have_row_groups)
+				return PqThriftBadType(t, "duplicate row_groups");
+			st->have_row_groups = true;
+			return read_struct_list(st, type, sizeof(PqRowGroupMeta), row_group_init,
+									row_group_field, 1u << 1, "FileMetaData.row_groups",
+									(void **) &f->row_groups, &f->num_row_groups);
+		case 5:
+			{
+				int32_t		i;
+
+				if (!read_struct_list(st, type, sizeof(PqKeyValue), NULL, key_value_field,
+									  0, "key_value_metadata",
+									  (void **) &f->key_values, &f->num_key_values))
+					return false;
+				/* be lenient with a missing key: metadata is informational */
+				for (i = 0; i < f->num_key_values; i++)
+					if (f->key_values[i].key == NULL)
+						f->key_values[i].key = "";
+				return true;
+			}
+		case 6:
+			return read_string(st, type, &f->created_by);
+		case 8:
+		case 9:
+			PqSetError(t->err, PQ_ERR_UNSUPPORTED, "encrypted Parquet files are not supported");
+			return false;
+		default:
+			return PqThriftSkip(t, type);
+	}
 }
 
 /* FileMetaData */
 static bool
 decode_file_metadata(FooterState *st)
 {
-	PqFile	   *f = st->file;
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
-
-	if (!PqThriftStructBegin(&st->t))
+	if (!PqThriftReadStruct(&st->t, file_metadata_field, NULL, NULL))
 		return false;
-	for (;;)
-	{
-		bool		ok = true;
-
-		if (!PqThriftFieldHeader(&st->t, &last, &type, &id))
-			return false;
-		if (type == PQ_TT_STOP)
-			break;
-		switch (id)
-		{
-			case 1:
-				ok = PqThriftI32(&st->t, type, &f->version);
-				break;
-			case 2:
-				{
-					int			et;
-					int32_t		n,
-								i;
-
-					if (st->have_schema)
-						return PqThriftBadType(&st->t, "duplicate schema");
-					if (!PqThriftListBegin(&st->t, type, &et, &n))
-						return false;
-					if (et != PQ_TT_STRUCT)
-						return PqThriftBadType(&st->t, "FileMetaData.schema");
-					f->nodes = PqArenaAlloc(f, sizeof(PqSchemaNode) * (size_t) (n + 1));
-					if (f->nodes == NULL)
-						return nomem(st);
-					for (i = 0; i < n; i++)
-					{
-						f->nodes[i].index = i;
-						if (!decode_schema_element(st, &f->nodes[i]))
-							return false;
-					}
-					PqThriftStructEnd(&st->t);
-					f->num_nodes = n;
-					st->have_schema = true;
-				}
-				break;
-			case 3:
-				ok = PqThriftI64(&st->t, type, &f->num_rows);
-				break;
-			case 4:
-				{
-					int			et;
-					int32_t		n,
-								i;
-
-					if (st->have_row_groups)
-						return PqThriftBadType(&st->t, "duplicate row_groups");
-					if (!PqThriftListBegin(&st->t, type, &et, &n))
-						return false;
-					if (et != PQ_TT_STRUCT)
-						return PqThriftBadType(&st->t, "FileMetaData.row_groups");
-					f->row_groups = PqArenaAlloc(f, sizeof(PqRowGroupMeta) * (size_t) (n + 1));
-					if (f->row_groups == NULL)
-						return nomem(st);
-					for (i = 0; i < n; i++)
-						if (!decode_row_group(st, &f->row_groups[i]))
-							return false;
-					PqThriftStructEnd(&st->t);
-					f->num_row_groups = n;
-					st->have_row_groups = true;
-				}
-				break;
-			case 5:
-				ok = decode_key_values(st, type);
-				break;
-			case 6:
-				ok = read_string(st, type, &f->created_by);
-				break;
-			case 8:
-			case 9:
-				PqSetError(st->err, PQ_ERR_UNSUPPORTED,
-						   "encrypted Parquet files are not supported");
-				return false;
-			default:
-				ok = PqThriftSkip(&st->t, type);
-				break;
-		}
-		if (!ok)
-			return false;
-	}
-	PqThriftStructEnd(&st->t);
-	if (!st->have_schema || f->num_nodes == 0)
+	if (!st->have_schema || st->file->num_nodes == 0)
 	{
 		PqSetError(st->err, PQ_ERR_CORRUPT, "file metadata has no schema");
 		return false;

@@ -17,163 +17,113 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <stddef.h>
+
 #include "pq_internal.h"
 
-/* DataPageHeader (v1) */
-static bool
-decode_data_header(PqThrift *t, PqPageHeader *h)
+/*
+ * The sub-headers are all i32 fields (plus v2's is_compressed), so they
+ * are decoded from tables mapping field ids to PqPageHeader members.
+ */
+typedef struct I32Field
 {
-	int16_t		last = 0;
-	int			type;
 	int16_t		id;
-	unsigned	seen = 0;
+	size_t		offset;
+} I32Field;
 
-	if (!PqThriftStructBegin(t))
+typedef struct SubHeader
+{
+	PqPageHeader *h;
+	const I32Field *fields;
+	int			n_fields;
+} SubHeader;
+
+#define FIELD(id, member) {id, offsetof(PqPageHeader, member)}
+
+static const I32Field data_v1_fields[] = {
+	FIELD(1, num_values), FIELD(2, encoding), FIELD(3, def_encoding), FIELD(4, rep_encoding)
+};
+static const I32Field dict_fields[] = {
+	FIELD(1, num_values), FIELD(2, encoding)
+};
+static const I32Field data_v2_fields[] = {
+	FIELD(1, num_values), FIELD(2, num_nulls), FIELD(3, num_rows), FIELD(4, encoding),
+	FIELD(5, def_length), FIELD(6, rep_length)
+};
+
+static bool
+sub_header_field(PqThrift *t, void *target, int16_t id, int type)
+{
+	SubHeader  *sh = target;
+	int			i;
+
+	for (i = 0; i < sh->n_fields; i++)
+		if (sh->fields[i].id == id)
+			return PqThriftI32(t, type, (int32_t *) ((char *) sh->h + sh->fields[i].offset));
+	/* DataPageHeaderV2.is_compressed */
+	if (id == 7 && sh->fields == data_v2_fields)
+		return PqThriftBool(t, type, &sh->h->is_compressed);
+	return PqThriftSkip(t, type);
+}
+
+/*
+ * Reads a sub-header struct with the given field table; every field of
+ * the table is required.
+ */
+static bool
+sub_header(PqThrift *t, int type, PqPageHeader *h, const I32Field *fields,
+		   int n_fields, const char *what)
+{
+	SubHeader	sh = {h, fields, n_fields};
+	uint32_t	seen;
+	uint32_t	required = 0;
+	int			i;
+
+	if (type != PQ_TT_STRUCT)
+		return PqThriftBadType(t, what);
+	if (!PqThriftReadStruct(t, sub_header_field, &sh, &seen))
 		return false;
-	for (;;)
+	for (i = 0; i < n_fields; i++)
+		required |= 1u << fields[i].id;
+	if ((seen & required) != required)
 	{
-		bool		ok;
-
-		if (!PqThriftFieldHeader(t, &last, &type, &id))
-			return false;
-		if (type == PQ_TT_STOP)
-			break;
-		switch (id)
-		{
-			case 1:
-				ok = PqThriftI32(t, type, &h->num_values);
-				break;
-			case 2:
-				ok = PqThriftI32(t, type, &h->encoding);
-				break;
-			case 3:
-				ok = PqThriftI32(t, type, &h->def_encoding);
-				break;
-			case 4:
-				ok = PqThriftI32(t, type, &h->rep_encoding);
-				break;
-			default:
-				ok = PqThriftSkip(t, type);
-				break;
-		}
-		if (!ok)
-			return false;
-		if (id >= 1 && id <= 4)
-			seen |= 1u << id;
-	}
-	PqThriftStructEnd(t);
-	if (seen != 0x1e)
-	{
-		PqSetError(t->err, PQ_ERR_CORRUPT, "data page header lacks required fields");
+		PqSetError(t->err, PQ_ERR_CORRUPT, "%s lacks required fields", what);
 		return false;
 	}
 	return true;
 }
 
-/* DictionaryPageHeader */
+#define SUB_HEADER(t, type, h, table, what) \
+	sub_header((t), (type), (h), (table), (int) (sizeof(table) / sizeof((table)[0])), (what))
+
+/* PageHeader fields */
 static bool
-decode_dict_header(PqThrift *t, PqPageHeader *h)
+page_header_field(PqThrift *t, void *target, int16_t id, int type)
 {
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
-	unsigned	seen = 0;
+	PqPageHeader *h = target;
 
-	if (!PqThriftStructBegin(t))
-		return false;
-	for (;;)
+	switch (id)
 	{
-		bool		ok;
-
-		if (!PqThriftFieldHeader(t, &last, &type, &id))
-			return false;
-		if (type == PQ_TT_STOP)
-			break;
-		switch (id)
-		{
-			case 1:
-				ok = PqThriftI32(t, type, &h->num_values);
-				break;
-			case 2:
-				ok = PqThriftI32(t, type, &h->encoding);
-				break;
-			default:
-				ok = PqThriftSkip(t, type);
-				break;
-		}
-		if (!ok)
-			return false;
-		if (id >= 1 && id <= 2)
-			seen |= 1u << id;
+		case 1:
+			return PqThriftI32(t, type, &h->type);
+		case 2:
+			return PqThriftI32(t, type, &h->uncompressed_size);
+		case 3:
+			return PqThriftI32(t, type, &h->compressed_size);
+		case 5:
+			h->has_data_header = SUB_HEADER(t, type, h, data_v1_fields, "data page header");
+			return h->has_data_header;
+		case 7:
+			h->has_dict_header = SUB_HEADER(t, type, h, dict_fields, "dictionary page header");
+			return h->has_dict_header;
+		case 8:
+			/* is_compressed defaults to true */
+			h->is_compressed = true;
+			h->has_v2_header = SUB_HEADER(t, type, h, data_v2_fields, "data page v2 header");
+			return h->has_v2_header;
+		default:
+			return PqThriftSkip(t, type);
 	}
-	PqThriftStructEnd(t);
-	if (seen != 0x6)
-	{
-		PqSetError(t->err, PQ_ERR_CORRUPT, "dictionary page header lacks required fields");
-		return false;
-	}
-	return true;
-}
-
-/* DataPageHeaderV2 */
-static bool
-decode_v2_header(PqThrift *t, PqPageHeader *h)
-{
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
-	unsigned	seen = 0;
-
-	h->is_compressed = true;	/* thrift default */
-	if (!PqThriftStructBegin(t))
-		return false;
-	for (;;)
-	{
-		bool		ok;
-
-		if (!PqThriftFieldHeader(t, &last, &type, &id))
-			return false;
-		if (type == PQ_TT_STOP)
-			break;
-		switch (id)
-		{
-			case 1:
-				ok = PqThriftI32(t, type, &h->num_values);
-				break;
-			case 2:
-				ok = PqThriftI32(t, type, &h->num_nulls);
-				break;
-			case 3:
-				ok = PqThriftI32(t, type, &h->num_rows);
-				break;
-			case 4:
-				ok = PqThriftI32(t, type, &h->encoding);
-				break;
-			case 5:
-				ok = PqThriftI32(t, type, &h->def_length);
-				break;
-			case 6:
-				ok = PqThriftI32(t, type, &h->rep_length);
-				break;
-			case 7:
-				ok = PqThriftBool(t, type, &h->is_compressed);
-				break;
-			default:
-				ok = PqThriftSkip(t, type);
-				break;
-		}
-		if (!ok)
-			return false;
-		if (id >= 1 && id <= 6)
-			seen |= 1u << id;
-	}
-	PqThriftStructEnd(t);
-	if (seen != 0x7e)
-	{
-		PqSetError(t->err, PQ_ERR_CORRUPT, "data page v2 header lacks required fields");
-		return false;
-	}
-	return true;
 }
 
 /*
@@ -187,61 +137,14 @@ PqPageHeaderDecode(const uint8_t *data, size_t len, PqPageHeader *h,
 				   size_t *header_len, PqError *err)
 {
 	PqThrift	t;
-	int16_t		last = 0;
-	int			type;
-	int16_t		id;
-	unsigned	seen = 0;
+	uint32_t	seen;
 
 	memset(h, 0, sizeof(*h));
 	h->type = -1;
 	PqThriftInit(&t, data, len, err);
-	if (!PqThriftStructBegin(&t))
-		return PQ_ERR_CORRUPT;
-	for (;;)
-	{
-		bool		ok;
-
-		if (!PqThriftFieldHeader(&t, &last, &type, &id))
-			return PqSetError(err, PQ_ERR_CORRUPT, "corrupt page header");
-		if (type == PQ_TT_STOP)
-			break;
-		switch (id)
-		{
-			case 1:
-				ok = PqThriftI32(&t, type, &h->type);
-				break;
-			case 2:
-				ok = PqThriftI32(&t, type, &h->uncompressed_size);
-				break;
-			case 3:
-				ok = PqThriftI32(&t, type, &h->compressed_size);
-				break;
-			case 5:
-				ok = type == PQ_TT_STRUCT ? decode_data_header(&t, h) :
-					PqThriftBadType(&t, "data_page_header");
-				h->has_data_header = ok;
-				break;
-			case 7:
-				ok = type == PQ_TT_STRUCT ? decode_dict_header(&t, h) :
-					PqThriftBadType(&t, "dictionary_page_header");
-				h->has_dict_header = ok;
-				break;
-			case 8:
-				ok = type == PQ_TT_STRUCT ? decode_v2_header(&t, h) :
-					PqThriftBadType(&t, "data_page_header_v2");
-				h->has_v2_header = ok;
-				break;
-			default:
-				ok = PqThriftSkip(&t, type);
-				break;
-		}
-		if (!ok)
-			return PqSetError(err, PQ_ERR_CORRUPT, "corrupt page header");
-		if (id >= 1 && id <= 3)
-			seen |= 1u << id;
-	}
-	PqThriftStructEnd(&t);
-	if (seen != 0xe)
+	if (!PqThriftReadStruct(&t, page_header_field, h, &seen))
+		return PqSetError(err, PQ_ERR_CORRUPT, "corrupt page header");
+	if ((seen & 0xe) != 0xe)
 		return PqSetError(err, PQ_ERR_CORRUPT, "page header lacks required fields");
 	if (h->uncompressed_size < 0 || h->compressed_size < 0 || h->num_values < 0 ||
 		h->num_nulls < 0 || h->num_rows < 0 || h->def_length < 0 || h->rep_length < 0)

@@ -112,7 +112,12 @@ typedef struct PqThrift
 	PqError    *err;
 } PqThrift;
 
+/* Field callback of PqThriftReadStruct: consumes one field's value. */
+typedef bool (*PqThriftFieldFn) (PqThrift *t, void *target, int16_t id, int type);
+
 extern void PqThriftInit(PqThrift *t, const uint8_t *data, size_t len, PqError *err);
+extern bool PqThriftReadStruct(PqThrift *t, PqThriftFieldFn fn, void *target,
+							   uint32_t *seen);
 extern bool PqThriftStructBegin(PqThrift *t);
 extern void PqThriftStructEnd(PqThrift *t);
 extern bool PqThriftFieldHeader(PqThrift *t, int16_t *last_id, int *type, int16_t *id);

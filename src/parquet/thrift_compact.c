@@ -375,3 +375,34 @@ PqThriftSkip(PqThrift *t, int type)
 			return false;
 	}
 }
+
+/*
+ * Reads one struct, calling fn for each field (fn must consume the value,
+ * typically skipping fields it does not know).  *seen, if not NULL, gets a
+ * bit per field id 1..31 present, so callers can check required fields.
+ */
+bool
+PqThriftReadStruct(PqThrift *t, PqThriftFieldFn fn, void *target, uint32_t *seen)
+{
+	int16_t		last = 0;
+	int			type;
+	int16_t		id;
+
+	if (seen != NULL)
+		*seen = 0;
+	if (!PqThriftStructBegin(t))
+		return false;
+	for (;;)
+	{
+		if (!PqThriftFieldHeader(t, &last, &type, &id))
+			return false;
+		if (type == PQ_TT_STOP)
+			break;
+		if (!fn(t, target, id, type))
+			return false;
+		if (seen != NULL && id > 0 && id < 32)
+			*seen |= 1u << id;
+	}
+	PqThriftStructEnd(t);
+	return true;
+}
