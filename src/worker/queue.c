@@ -26,6 +26,8 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/pmsignal.h"
 #include "utils/backend_status.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -173,6 +175,9 @@ QueueCycle(int worker_index, bool first_cycle)
 		int64		claimed;
 
 		CHECK_FOR_INTERRUPTS();
+		/* WaitLatch notices postmaster death, but a busy worker never waits */
+		if (!PostmasterIsAlive())
+			proc_exit(1);
 		if (ConfigReloadPending)
 		{
 			ConfigReloadPending = false;
