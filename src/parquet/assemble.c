@@ -16,8 +16,8 @@
  * (definition level below the node's) or, for a repeated node, whether it
  * has another element (the next slot's repetition level equals the node's).
  * A null or empty node occupies exactly one slot in every leaf under it.
- * LIST follows the format's backward-compatibility rules (3-level and the
- * legacy 2-level forms); MAP accepts MAP and MAP_KEY_VALUE annotations.
+ * Which groups are lists and maps, and what a list's element is, was
+ * decided once per schema (PqSchemaNode.nested, see schema.c).
  *
  * Every cursor access is bounds-checked: inconsistent levels give
  * PQ_ERR_CORRUPT, never a read outside the batches.
@@ -222,39 +222,6 @@ visit_repeated(AsmState *st, const PqSchemaNode *container,
 	return PQ_OK;
 }
 
-/* True for nodes annotated LIST (logical or converted). */
-static bool
-is_list(const PqSchemaNode *n)
-{
-	return n->logical.kind == PQ_LT_LIST || n->converted_type == PQ_CT_LIST;
-}
-
-static bool
-is_map(const PqSchemaNode *n)
-{
-	return n->logical.kind == PQ_LT_MAP || n->converted_type == PQ_CT_MAP ||
-		n->converted_type == PQ_CT_MAP_KEY_VALUE;
-}
-
-/*
- * The element node of a LIST whose repeated child is rep, following the
- * backward-compatibility rules of LogicalTypes.md.
- */
-static const PqSchemaNode *
-list_element(const PqSchemaNode *list, const PqSchemaNode *rep)
-{
-	size_t		ln;
-
-	if (rep->physical_type != PQ_GROUP || rep->num_children != 1)
-		return rep;
-	if (strcmp(rep->name, "array") == 0)
-		return rep;
-	ln = strlen(list->name);
-	if (strncmp(rep->name, list->name, ln) == 0 && strcmp(rep->name + ln, "_tuple") == 0)
-		return rep;
-	return rep->children[0];
-}
-
 /* Visits a node known to be present (its parent is defined). */
 static PqCode
 visit_value(AsmState *st, const PqSchemaNode *node)
@@ -283,25 +250,17 @@ visit_value(AsmState *st, const PqSchemaNode *node)
 		CALLBACK(st, scalar, node, &v);
 		return PQ_OK;
 	}
-	if (node->num_children == 1 && node->children[0]->repetition == PQ_REPEATED)
-	{
-		const PqSchemaNode *rep = node->children[0];
-
-		if (is_list(node))
-			return visit_repeated(st, node, rep, list_element(node, rep), false);
-		if (is_map(node) && rep->physical_type == PQ_GROUP &&
-			rep->num_children >= 1 && rep->num_children <= 2 &&
-			rep->children[0]->physical_type != PQ_GROUP &&
-			rep->children[0]->repetition != PQ_REPEATED)
-			return visit_repeated(st, node, rep, rep, true);
-	}
+	if (node->nested == PQ_NESTED_LIST)
+		return visit_repeated(st, node, node->repeated, node->element, false);
+	if (node->nested == PQ_NESTED_MAP)
+		return visit_repeated(st, node, node->repeated, node->repeated, true);
 	/* a struct */
 	CALLBACK(st, begin_object, node);
 	for (i = 0; i < node->num_children; i++)
 	{
 		const PqSchemaNode *child = node->children[i];
 
-		CALLBACK(st, key, child->name, strlen(child->name));
+		CALLBACK(st, key, child->name, child->name_len);
 		rc = visit_field(st, child);
 		if (rc != PQ_OK)
 			return rc;

@@ -219,6 +219,15 @@ typedef struct PqLogicalType
 
 typedef struct PqSchemaNode PqSchemaNode;
 
+/* How a node reads as JSON (computed once from the schema; see assemble.c). */
+typedef enum PqNestedKind
+{
+	PQ_NESTED_LEAF = 0,			/* a primitive column */
+	PQ_NESTED_STRUCT,			/* group: object keyed by field names */
+	PQ_NESTED_LIST,				/* LIST group: array of `element` */
+	PQ_NESTED_MAP				/* MAP group: object keyed by map keys */
+} PqNestedKind;
+
 struct PqSchemaNode
 {
 	const char *name;			/* field name, NUL-terminated */
@@ -239,6 +248,10 @@ struct PqSchemaNode
 	int			num_children;
 	PqSchemaNode **children;
 	PqSchemaNode *parent;
+	size_t		name_len;
+	PqNestedKind nested;		/* shape when read as a value */
+	const PqSchemaNode *repeated;	/* LIST/MAP: the repeated child */
+	const PqSchemaNode *element;	/* LIST: node visited per element */
 };
 
 typedef struct PqStatistics

@@ -134,6 +134,71 @@ check_leaf(const PqSchemaNode *n, PqError *err)
 	return PQ_OK;
 }
 
+/* True for nodes annotated LIST (logical or converted). */
+static bool
+is_list(const PqSchemaNode *n)
+{
+	return n->logical.kind == PQ_LT_LIST || n->converted_type == PQ_CT_LIST;
+}
+
+static bool
+is_map(const PqSchemaNode *n)
+{
+	return n->logical.kind == PQ_LT_MAP || n->converted_type == PQ_CT_MAP ||
+		n->converted_type == PQ_CT_MAP_KEY_VALUE;
+}
+
+/*
+ * The element node of a LIST whose repeated child is rep, following the
+ * backward-compatibility rules of LogicalTypes.md: a primitive repeated
+ * field, a repeated group with several fields, or one named "array" or
+ * "<list>_tuple" is itself the element (legacy 2-level lists); otherwise
+ * its single child is (the standard 3-level form).
+ */
+static const PqSchemaNode *
+list_element(const PqSchemaNode *list, const PqSchemaNode *rep)
+{
+	if (rep->physical_type != PQ_GROUP || rep->num_children != 1)
+		return rep;
+	if (strcmp(rep->name, "array") == 0)
+		return rep;
+	if (strncmp(rep->name, list->name, list->name_len) == 0 &&
+		strcmp(rep->name + list->name_len, "_tuple") == 0)
+		return rep;
+	return rep->children[0];
+}
+
+/*
+ * Decides how a node reads as a value: LIST and MAP groups with the shape
+ * the format requires become arrays and objects keyed by the map key;
+ * other groups (including malformed LIST/MAP ones) are structs.
+ */
+static void
+classify_node(PqSchemaNode *n)
+{
+	const PqSchemaNode *rep;
+
+	n->nested = n->physical_type == PQ_GROUP ? PQ_NESTED_STRUCT : PQ_NESTED_LEAF;
+	if (n->physical_type != PQ_GROUP || n->num_children != 1 ||
+		n->children[0]->repetition != PQ_REPEATED)
+		return;
+	rep = n->children[0];
+	if (is_list(n))
+	{
+		n->nested = PQ_NESTED_LIST;
+		n->repeated = rep;
+		n->element = list_element(n, rep);
+	}
+	else if (is_map(n) && rep->physical_type == PQ_GROUP &&
+			 rep->num_children >= 1 && rep->num_children <= 2 &&
+			 rep->children[0]->physical_type != PQ_GROUP &&
+			 rep->children[0]->repetition != PQ_REPEATED)
+	{
+		n->nested = PQ_NESTED_MAP;
+		n->repeated = rep;
+	}
+}
+
 /*
  * Links file->nodes (as decoded from the footer) into a tree, filling
  * levels, paths, depths, leaf indexes and the leaves array.  Rejects
@@ -253,6 +318,10 @@ PqSchemaBuild(PqFile *f, PqError *err)
 			p->leaf_count++;
 		}
 	}
+	for (i = 0; i < f->num_nodes; i++)
+		f->nodes[i].name_len = strlen(f->nodes[i].name);
+	for (i = 0; i < f->num_nodes; i++)
+		classify_node(&f->nodes[i]);
 	if (nleaves == 0)
 		root->leaf_first = 0;
 	for (i = 0; i < f->num_nodes; i++)
