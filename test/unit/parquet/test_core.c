@@ -663,6 +663,51 @@ test_legacy_list(void)
 	free(lev.buf);
 }
 
+/* A record that continues on the next page (allowed in v1 pages). */
+static void
+test_record_spans_pages(void)
+{
+	SchemaSpec	s[] = {
+		{"schema", -1, 0, 1, -1, 0, 0},
+		{"l", -1, PQ_OPTIONAL, 1, PQ_CT_LIST, 0, 0},
+		{"list", -1, PQ_REPEATED, 1, -1, 0, 0},
+		{"element", PQ_INT64, PQ_OPTIONAL, 0, -1, 0, 0},
+	};
+	int			types[] = {PQ_INT64};
+	const char *paths[] = {"l.list.element"};
+	/* rows: [1,2,null,3] (split after 2), [4], null */
+	uint64_t	rep1[] = {0, 1},
+				def1[] = {3, 3};
+	uint64_t	rep2[] = {1, 1, 0, 0},
+				def2[] = {2, 3, 3, 0};
+	int64_t		v1[] = {1, 2},
+				v2[] = {3, 4};
+	ChunkSpec	c = {{0}, PQ_CODEC_UNCOMPRESSED, 6, false};
+	W			f = {0};
+	int			page;
+
+	for (page = 0; page < 2; page++)
+	{
+		W			b = {0},
+					l = {0};
+		int			n = page == 0 ? 2 : 4;
+
+		rle_encode(&l, page == 0 ? rep1 : rep2, n, 1);
+		w_le32(&b, (uint32_t) l.len);
+		w_bytes(&b, l.buf, l.len);
+		l.len = 0;
+		rle_encode(&l, page == 0 ? def1 : def2, n, 2);
+		w_le32(&b, (uint32_t) l.len);
+		w_bytes(&b, l.buf, l.len);
+		w_bytes(&b, page == 0 ? v1 : v2, 16);
+		add_page_v1(&c, n, PQ_ENC_PLAIN, PQ_ENC_RLE, PQ_ENC_RLE, &b);
+		free(b.buf);
+		free(l.buf);
+	}
+	build_file(&f, s, 4, &c, 1, types, paths, 3);
+	check_dump(&f, "{\"l\":[1,2,null,3]}\n{\"l\":[4]}\n{\"l\":null}");
+}
+
 /* 2-level LIST of structs named "array", bare repeated groups, MAP_KEY_VALUE */
 static void
 test_legacy_nested(void)
@@ -1392,6 +1437,7 @@ main(int argc, char **argv)
 	test_rle_roundtrip();
 	test_delta_roundtrip();
 	test_legacy_list();
+	test_record_spans_pages();
 	test_legacy_nested();
 	test_flat_encodings();
 	if (argc > 1)
