@@ -120,11 +120,22 @@ read_struct_list(FooterState *st, int type, size_t elem_size,
 	int32_t		n,
 				i;
 	uint8_t    *arr;
+	/* an element with its required fields takes at least ~2 bytes per field */
+	size_t		min_bytes = 1;
+	uint32_t	r;
 
+	for (r = required; r != 0; r &= r - 1)
+		min_bytes += 2;
 	if (!PqThriftListBegin(&st->t, type, &et, &n))
 		return false;
 	if (et != PQ_TT_STRUCT)
 		return PqThriftBadType(&st->t, what);
+	/* bound the array by what the bytes left can hold, before allocating */
+	if ((size_t) n > (size_t) (st->t.end - st->t.p) / min_bytes)
+	{
+		PqSetError(st->err, PQ_ERR_CORRUPT, "%s has more elements than bytes", what);
+		return false;
+	}
 	arr = PqArenaAlloc(st->file, elem_size * (size_t) (n + 1));
 	if (arr == NULL)
 		return nomem(st);
