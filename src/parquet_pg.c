@@ -81,6 +81,16 @@ typedef struct PqTarget
 	int64	   *vindex;
 } PqTarget;
 
+/* The ranges of a row group being downloaded ahead. */
+typedef struct PqPrefetch
+{
+	int			row_group;		/* -1: none */
+	int			nranges;
+	int64	   *starts;
+	int64	   *lens;
+	ObjstoreStream **streams;
+} PqPrefetch;
+
 /* Everything about the file being loaded. */
 typedef struct PqLoad
 {
@@ -95,6 +105,8 @@ typedef struct PqLoad
 	PqRowGroupReader rg;
 	PqRecordCursor *cursors;	/* per target, nested ones only */
 	int			row_group;
+	PqPrefetch	prefetch;
+	MemoryContext file_cxt;		/* lives while the file is loaded */
 	int64		batch_row;		/* row within the current batch */
 	/* load_batch_by_column: the converted batch, row-major, and its memory */
 	Datum	   *matrix_values;
@@ -249,6 +261,8 @@ parquet_load(LoadContext *ctx, LoadFile *file)
 	pl.ctx = ctx;
 	pl.url = ObjstoreRedactUrl(file->url);
 	pl.source_url = file->url;
+	pl.prefetch.row_group = -1;
+	pl.file_cxt = CurrentMemoryContext;
 	PqAdapterAllocator(&pl.alloc);
 	PqReaderOptionsInit(&pl.ropts);
 	pl.ropts.max_page_size = (size_t) clickstream_parquet_max_page_kb * 1024;
@@ -512,28 +526,23 @@ plan_targets(PqLoad *pl)
 }
 
 /*
- * load_row_group
- *		Fetch the needed chunks of row group g, then decode and insert its
- *		rows batch by batch.  The chunk memory is freed at the end.
+ * row_group_ranges
+ *		The byte ranges to fetch for row group g: the needed column chunks in
+ *		file order, chunks less than PQ_RANGE_GAP apart fetched together.
+ *		Returns the number of ranges; *starts and *lens are palloc'd.
  */
-static void
-load_row_group(PqLoad *pl, int g)
+static int
+row_group_ranges(PqLoad *pl, int g, int64 **starts, int64 **lens)
 {
-	LoadContext *ctx = pl->ctx;
 	PqRowGroupMeta *rgm = &pl->file.row_groups[g];
 	int			nleaves = pl->file.num_leaves;
 	bool	   *need = palloc0(sizeof(bool) * Max(nleaves, 1));
-	PqByteView *chunks = palloc0(sizeof(PqByteView) * Max(nleaves, 1));
 	int		   *order = palloc(sizeof(int) * Max(nleaves, 1));
 	int			norder = 0;
-	MemoryContext rgcxt;
-	MemoryContext oldcxt;
-	PqError		err;
+	int			nranges = 0;
 	int			i;
 	int			k;
 
-	if (rgm->num_rows == 0)
-		return;
 	for (k = 0; k < pl->ntargets; k++)
 	{
 		const PqSchemaNode *n = pl->targets[k].node;
@@ -541,15 +550,10 @@ load_row_group(PqLoad *pl, int g)
 		for (i = n->leaf_first; i < n->leaf_first + n->leaf_count; i++)
 			need[i] = true;
 	}
-
-	rgcxt = AllocSetContextCreate(CurrentMemoryContext, "parquet row group",
-								  ALLOCSET_DEFAULT_SIZES);
-	oldcxt = MemoryContextSwitchTo(rgcxt);
-
-	/* needed chunks in file order, close ones fetched together */
 	for (i = 0; i < nleaves; i++)
 		if (need[i])
 			order[norder++] = i;
+	/* insertion sort by offset: writers almost always store them in order */
 	for (i = 1; i < norder; i++)
 	{
 		int			v = order[i];
@@ -562,12 +566,14 @@ load_row_group(PqLoad *pl, int g)
 		}
 		order[j + 1] = v;
 	}
+
+	*starts = palloc(sizeof(int64) * Max(norder, 1));
+	*lens = palloc(sizeof(int64) * Max(norder, 1));
 	for (i = 0; i < norder;)
 	{
 		int64		start = rgm->columns[order[i]].range_offset;
 		int64		end = start + rgm->columns[order[i]].range_length;
 		int			j = i + 1;
-		char	   *buf;
 
 		while (j < norder &&
 			   rgm->columns[order[j]].range_offset <= end + PQ_RANGE_GAP &&
@@ -577,18 +583,149 @@ load_row_group(PqLoad *pl, int g)
 					  rgm->columns[order[j]].range_length);
 			j++;
 		}
-		CHECK_FOR_INTERRUPTS();
-		buf = palloc_extended(end - start, MCXT_ALLOC_HUGE);
-		ObjstoreReadRange(pl->source_url, start, end - start, buf);
-		ctx->bytes_read += end - start;
-		for (; i < j; i++)
-		{
-			PqColumnChunkMeta *cm = &rgm->columns[order[i]];
+		(*starts)[nranges] = start;
+		(*lens)[nranges] = end - start;
+		nranges++;
+		i = j;
+	}
+	pfree(need);
+	pfree(order);
+	return nranges;
+}
 
-			chunks[order[i]].ptr = (const uint8_t *) buf + (cm->range_offset - start);
-			chunks[order[i]].len = (uint32_t) cm->range_length;
+/*
+ * prefetch_row_group
+ *		Start downloading row group g's ranges in the background (network
+ *		URLs only: a local file is read when needed).  The bytes arrive
+ *		while the current row group is decoded and inserted, moved along by
+ *		ObjstoreFetcherPoll once per batch.
+ */
+static void
+prefetch_row_group(PqLoad *pl, int g)
+{
+	PqPrefetch *pf = &pl->prefetch;
+	MemoryContext oldcxt;
+	int			i;
+
+	if (pl->ctx->fetcher == NULL || g >= pl->file.num_row_groups ||
+		pl->file.row_groups[g].num_rows == 0 ||
+		ObjstoreUrlKind(pl->source_url) == OBJSTORE_FILE)
+		return;
+	oldcxt = MemoryContextSwitchTo(pl->file_cxt);
+	pf->nranges = row_group_ranges(pl, g, &pf->starts, &pf->lens);
+	pf->streams = palloc(sizeof(ObjstoreStream *) * Max(pf->nranges, 1));
+	for (i = 0; i < pf->nranges; i++)
+		pf->streams[i] = ObjstoreFetcherAddRange(pl->ctx->fetcher, pl->source_url,
+												 pf->starts[i], pf->lens[i]);
+	pf->row_group = g;
+	MemoryContextSwitchTo(oldcxt);
+	ObjstoreFetcherPoll(pl->ctx->fetcher);
+}
+
+/* Read all of a ranged stream into buf. */
+static void
+read_stream_fully(ObjstoreStream *stream, char *buf, int64 len)
+{
+	int64		got = 0;
+
+	while (got < len)
+	{
+		size_t		n = ObjstoreStreamRead(stream, buf + got,
+										   (size_t) Min(len - got, (int64) 16 * 1024 * 1024));
+
+		if (n == 0)
+			break;				/* a short range: the size check reports it */
+		got += n;
+	}
+	ObjstoreStreamClose(stream);
+}
+
+/*
+ * load_row_group
+ *		Fetch the needed chunks of row group g (prefetched, or now), start
+ *		prefetching the next one, then decode and insert the rows batch by
+ *		batch.  The chunk memory is freed at the end.
+ */
+static void
+load_row_group(PqLoad *pl, int g)
+{
+	LoadContext *ctx = pl->ctx;
+	PqRowGroupMeta *rgm = &pl->file.row_groups[g];
+	int			nleaves = pl->file.num_leaves;
+	PqByteView *chunks;
+	PqPrefetch *pf = &pl->prefetch;
+	bool		prefetched = (pf->row_group == g);
+	int64	   *starts;
+	int64	   *lens;
+	char	  **bufs;
+	int			nranges;
+	MemoryContext rgcxt;
+	MemoryContext oldcxt;
+	PqError		err;
+	int			i;
+	int			k;
+
+	if (rgm->num_rows == 0)
+		return;
+
+	rgcxt = AllocSetContextCreate(CurrentMemoryContext, "parquet row group",
+								  ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(rgcxt);
+	chunks = palloc0(sizeof(PqByteView) * Max(nleaves, 1));
+
+	if (prefetched)
+	{
+		nranges = pf->nranges;
+		starts = pf->starts;
+		lens = pf->lens;
+	}
+	else
+		nranges = row_group_ranges(pl, g, &starts, &lens);
+	bufs = palloc(sizeof(char *) * Max(nranges, 1));
+	for (i = 0; i < nranges; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		bufs[i] = palloc_extended(lens[i], MCXT_ALLOC_HUGE);
+		if (prefetched)
+			read_stream_fully(pf->streams[i], bufs[i], lens[i]);
+		else
+			ObjstoreReadRange(pl->source_url, starts[i], lens[i], bufs[i]);
+		ctx->bytes_read += lens[i];
+	}
+	pf->row_group = -1;
+
+	/* each needed chunk is inside one of the ranges */
+	for (i = 0; i < nleaves; i++)
+	{
+		PqColumnChunkMeta *cm = &rgm->columns[i];
+
+		for (k = 0; k < nranges; k++)
+		{
+			if (cm->range_offset >= starts[k] &&
+				cm->range_offset + cm->range_length <= starts[k] + lens[k])
+			{
+				chunks[i].ptr = (const uint8_t *) bufs[k] + (cm->range_offset - starts[k]);
+				chunks[i].len = (uint32_t) cm->range_length;
+				break;
+			}
 		}
 	}
+	/* only what targets need: a leaf that merely lies inside a range is not read */
+	{
+		bool	   *need = palloc0(sizeof(bool) * Max(nleaves, 1));
+
+		for (k = 0; k < pl->ntargets; k++)
+		{
+			const PqSchemaNode *n = pl->targets[k].node;
+
+			for (i = n->leaf_first; i < n->leaf_first + n->leaf_count; i++)
+				need[i] = true;
+		}
+		for (i = 0; i < nleaves; i++)
+			if (!need[i])
+				chunks[i].ptr = NULL;
+	}
+	prefetch_row_group(pl, g + 1);
 
 	if (PqRowGroupReaderInit(&pl->rg, &pl->file, g, chunks, &pl->ropts,
 							 &pl->alloc, &err) != PQ_OK)
@@ -612,6 +749,8 @@ load_row_group(PqLoad *pl, int g)
 		if (nrows == 0)
 			break;
 		prepare_batch(pl, nrows);
+		if (pl->prefetch.row_group >= 0)
+			ObjstoreFetcherPoll(ctx->fetcher);
 		if (ctx->options->max_errors == 0)
 		{
 			load_batch_by_column(pl, nrows, ctx->lineno);

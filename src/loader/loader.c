@@ -198,6 +198,7 @@ load_entries(Oid relid, Manifest *manifest, const char *format,
 
 	/* queue the streaming downloads in order; they start as slots free up */
 	fetcher = ObjstoreFetcherCreate(clickstream_max_concurrent_downloads);
+	ctx->fetcher = fetcher;
 	streams = palloc0(sizeof(ObjstoreStream *) * Max(manifest->nentries, 1));
 	for (i = 0; i < manifest->nentries; i++)
 	{

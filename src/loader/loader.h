@@ -119,6 +119,7 @@ typedef struct LoadContext
 	int64		bytes_total;
 
 	struct RowInserter *inserter;
+	ObjstoreFetcher *fetcher;	/* downloads of this load */
 	EState	   *estate;
 	ExprContext *default_econtext;	/* evaluates column defaults */
 } LoadContext;

@@ -71,6 +71,8 @@ struct ObjstoreStream
 	char	   *url;
 	ObjstoreKind kind;
 	int64		expected_size;	/* -1: unknown */
+	int64		range_offset;	/* a byte range of the object, or 0 */
+	int64		range_length;	/* its length, or -1 for the whole object */
 	StreamState state;
 	bool		has_slot;
 
@@ -101,6 +103,19 @@ struct ObjstoreStream
 	HttpTransfer *fail_xfer;	/* palloc'd copy: errbuf, flags, no body */
 	char	   *fail_body;
 };
+
+static void fetcher_step(ObjstoreFetcher *f, ObjstoreStream *target);
+
+/* lappend with the list's cells allocated in cxt */
+static List *
+lappend_in_context(List *list, void *datum, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	list = lappend(list, datum);
+	MemoryContextSwitchTo(old);
+	return list;
+}
 
 /*
  * release_stream
@@ -187,11 +202,41 @@ ObjstoreFetcherAdd(ObjstoreFetcher *fetcher, const char *url,
 	s->url = pstrdup(url);
 	s->kind = ObjstoreUrlKind(url);
 	s->expected_size = expected_size;
+	s->range_length = -1;
 	s->fd = -1;
 	s->state = STREAM_QUEUED;
 	fetcher->streams = lappend(fetcher->streams, s);
 	MemoryContextSwitchTo(old);
 	return s;
+}
+
+/*
+ * ObjstoreFetcherAddRange
+ *		Queue the download of length bytes of url from offset (a Parquet
+ *		row group's column chunks, say).  The stream may buffer the whole
+ *		range (up to 64 MB), so that a range prefetched while other work
+ *		goes on is complete when it is read; ObjstoreFetcherPoll moves it.
+ */
+ObjstoreStream *
+ObjstoreFetcherAddRange(ObjstoreFetcher *fetcher, const char *url,
+						int64 offset, int64 length)
+{
+	ObjstoreStream *s = ObjstoreFetcherAdd(fetcher, url, length);
+
+	s->range_offset = offset;
+	s->range_length = length;
+	return s;
+}
+
+/*
+ * ObjstoreFetcherPoll
+ *		Move every transfer of the fetcher along without waiting: call it
+ *		now and then during long work so that prefetches make progress.
+ */
+void
+ObjstoreFetcherPoll(ObjstoreFetcher *fetcher)
+{
+	fetcher_step(fetcher, NULL);
 }
 
 /*
@@ -211,13 +256,17 @@ stream_sink(void *arg, const char *data, size_t len)
 	if (!s->response_checked)
 	{
 		/* resumed, but the server sent the whole object (200, not 206) */
-		if (s->resume_from > 0 && s->xfer.status == 200)
-			s->skip = s->resume_from;
+		if ((s->resume_from > 0 || s->range_length >= 0) &&
+			s->xfer.status == 200)
+			s->skip = s->range_offset + s->resume_from;
 		s->response_checked = true;
 	}
 	if (s->skip > 0)
 		drop = (size_t) Min((int64) len, s->skip);
 	rest = len - drop;
+	/* a server that ignored the Range header sends more than the range */
+	if (s->range_length >= 0 && s->received + (int64) rest > s->range_length)
+		rest = (size_t) Max(s->range_length - s->received, 0);
 
 	if (rest > s->cap - s->end && s->start > 0)
 	{
@@ -272,6 +321,8 @@ start_transfer(ObjstoreStream *s)
 	if (s->buf == NULL)
 	{
 		s->cap = (size_t) clickstream_download_buffer_kb * 1024;
+		if (s->range_length > (int64) s->cap)
+			s->cap = (size_t) Min(s->range_length, (int64) 64 * 1024 * 1024);
 		s->buf = malloc(s->cap);
 		if (s->buf == NULL)
 			ereport(ERROR,
@@ -280,8 +331,16 @@ start_transfer(ObjstoreStream *s)
 	}
 
 	s->resume_from = s->received;
-	s->req.range_start = s->received > 0 ? s->received : -1;
-	s->req.range_end = -1;
+	if (s->range_length >= 0)
+	{
+		s->req.range_start = s->range_offset + s->received;
+		s->req.range_end = s->range_offset + s->range_length - 1;
+	}
+	else
+	{
+		s->req.range_start = s->received > 0 ? s->received : -1;
+		s->req.range_end = -1;
+	}
 	s->req.if_match = (s->received > 0 && s->etag[0]) ? s->etag : NULL;
 	s->response_checked = false;
 	s->paused = false;
@@ -310,10 +369,16 @@ start_stream(ObjstoreStream *s)
 
 	Assert(s->state == STREAM_QUEUED);
 	s->has_slot = true;
-	f->active = lappend(f->active, s);
+	/* the list must outlive whatever context the reader is in */
+	f->active = lappend_in_context(f->active, s, f->cxt);
 	if (s->kind == OBJSTORE_FILE)
 	{
 		s->fd = FileOpen(s->url);
+		if (s->range_offset > 0 &&
+			lseek(s->fd, (off_t) s->range_offset, SEEK_SET) < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not seek in file \"%s\": %m", FilePath(s->url))));
 		s->state = STREAM_RUNNING;
 	}
 	else
@@ -546,7 +611,11 @@ ObjstoreStreamRead(ObjstoreStream *s, char *buf, size_t len)
 
 		if (s->kind == OBJSTORE_FILE && s->state == STREAM_RUNNING)
 		{
-			size_t		n = read_file(s, buf, len);
+			size_t		n;
+
+			if (s->range_length >= 0)
+				len = (size_t) Min((int64) len, s->range_length - s->delivered);
+			n = len > 0 ? read_file(s, buf, len) : 0;
 
 			s->delivered += n;
 			if (n == 0)

@@ -67,6 +67,10 @@ extern ObjstoreFetcher *ObjstoreFetcherCreate(int max_concurrent);
 extern ObjstoreStream *ObjstoreFetcherAdd(ObjstoreFetcher *fetcher,
 										  const char *url,
 										  int64 expected_size);
+extern ObjstoreStream *ObjstoreFetcherAddRange(ObjstoreFetcher *fetcher,
+											   const char *url, int64 offset,
+											   int64 length);
+extern void ObjstoreFetcherPoll(ObjstoreFetcher *fetcher);
 extern size_t ObjstoreStreamRead(ObjstoreStream *stream, char *buf,
 								 size_t len);
 extern int64 ObjstoreStreamBytesRead(ObjstoreStream *stream);
