@@ -558,46 +558,50 @@ next_page(PqColumnReader *r, bool *eof, PqError *err)
 }
 
 /*
- * Opens a reader over the column chunk of leaf `leaf` in row group
- * `row_group`.  chunk must hold the chunk's byte range (range_offset,
- * range_length) and stay valid and unchanged while the reader is used:
- * values of uncompressed pages point into it.  opts may be NULL for
- * defaults, allocator NULL for malloc.  A leading dictionary page is
- * decoded here, so PqColumnDictionary() works right after Init.
+ * Points the reader at a new chunk: positions, dictionary and page state
+ * are cleared, buffers (page arrays, output arrays, the spare page buffer)
+ * are kept.  A leading dictionary page is decoded here.
  */
-PqCode
-PqColumnReaderInit(PqColumnReader *r, const PqFile *file, int row_group,
-				   int leaf, const uint8_t *chunk, size_t chunk_len,
-				   const PqReaderOptions *opts, const PqAllocator *allocator,
-				   PqError *err)
+static PqCode
+start_chunk(PqColumnReader *r, const PqFile *file, int row_group,
+			const uint8_t *chunk, size_t chunk_len, PqError *err)
 {
-	PqCode		rc;
+	PqPageState *pg = r->page;
+	int			leaf = r->leaf->leaf_index;
+	PqCode		rc = PQ_OK;
 
-	PqErrorClear(err);
-	memset(r, 0, sizeof(*r));
-	r->allocator = allocator ? *allocator : *PqDefaultAllocator();
-	if (file == NULL || row_group < 0 || row_group >= file->num_row_groups ||
-		leaf < 0 || leaf >= file->num_leaves || (chunk == NULL && chunk_len > 0))
+	if (row_group < 0 || row_group >= file->num_row_groups ||
+		(chunk == NULL && chunk_len > 0))
 		return PqSetError(err, PQ_ERR_INVALID, "invalid column reader arguments");
-	r->leaf = file->leaves[leaf];
 	r->meta = &file->row_groups[row_group].columns[leaf];
-	if (opts)
-		r->options = *opts;
-	else
-		PqReaderOptionsInit(&r->options);
-	if (r->options.max_page_size == 0)
-		r->options.max_page_size = PQ_DEFAULT_MAX_PAGE_SIZE;
-	r->data = chunk;
-	r->data_len = chunk_len;
-	r->value_size = PqValueSize(r->leaf->physical_type);
 	if ((int64_t) chunk_len != r->meta->range_length)
 		return PqSetError(err, PQ_ERR_INVALID,
 						  "column chunk \"%s\" is %lld bytes, %zu given",
 						  r->leaf->path, (long long) r->meta->range_length, chunk_len);
-	r->page = PqAlloc(&r->allocator, sizeof(PqPageState));
-	if (r->page == NULL)
-		return PqSetError(err, PQ_ERR_NOMEM, "out of memory");
-	memset(r->page, 0, sizeof(PqPageState));
+	free_retired(r);
+	if (pg->page_buf)
+	{
+		/* nothing can reference the old chunk's pages any more */
+		rc = retire_page_buf(r, err);
+		free_retired(r);
+		if (rc != PQ_OK)
+			return rc;
+	}
+	PqFree(&r->allocator, pg->extra_buf);
+	pg->extra_buf = NULL;
+	pg->loaded = false;
+	pg->n_levels = pg->level_pos = pg->n_values = pg->value_pos = 0;
+	PqFree(&r->allocator, r->dict_values);
+	PqFree(&r->allocator, r->dict_buf);
+	r->dict_values = NULL;
+	r->dict_buf = NULL;
+	r->has_dict = false;
+	r->dict_count = 0;
+	r->data = chunk;
+	r->data_len = chunk_len;
+	r->pos = 0;
+	r->values_seen = 0;
+	r->page_number = 0;
 
 	/* decode a leading dictionary page now */
 	if (chunk_len > 0)
@@ -619,13 +623,68 @@ PqColumnReaderInit(PqColumnReader *r, const PqFile *file, int row_group,
 				r->pos = hlen + (size_t) h.compressed_size;
 			}
 		}
-		if (rc != PQ_OK)
-		{
-			PqColumnReaderReset(r);
-			return rc;
-		}
 	}
-	return PQ_OK;
+	return rc;
+}
+
+/*
+ * Opens a reader over the column chunk of leaf `leaf` in row group
+ * `row_group`.  chunk must hold the chunk's byte range (range_offset,
+ * range_length) and stay valid and unchanged while the reader is used:
+ * values of uncompressed pages point into it.  opts may be NULL for
+ * defaults, allocator NULL for malloc.  A leading dictionary page is
+ * decoded here, so PqColumnDictionary() works right after Init.
+ */
+PqCode
+PqColumnReaderInit(PqColumnReader *r, const PqFile *file, int row_group,
+				   int leaf, const uint8_t *chunk, size_t chunk_len,
+				   const PqReaderOptions *opts, const PqAllocator *allocator,
+				   PqError *err)
+{
+	PqCode		rc;
+
+	PqErrorClear(err);
+	memset(r, 0, sizeof(*r));
+	r->allocator = allocator ? *allocator : *PqDefaultAllocator();
+	if (file == NULL || leaf < 0 || leaf >= file->num_leaves)
+		return PqSetError(err, PQ_ERR_INVALID, "invalid column reader arguments");
+	r->leaf = file->leaves[leaf];
+	if (opts)
+		r->options = *opts;
+	else
+		PqReaderOptionsInit(&r->options);
+	if (r->options.max_page_size == 0)
+		r->options.max_page_size = PQ_DEFAULT_MAX_PAGE_SIZE;
+	r->value_size = PqValueSize(r->leaf->physical_type);
+	r->page = PqAlloc(&r->allocator, sizeof(PqPageState));
+	if (r->page == NULL)
+		return PqSetError(err, PQ_ERR_NOMEM, "out of memory");
+	memset(r->page, 0, sizeof(PqPageState));
+	rc = start_chunk(r, file, row_group, chunk, chunk_len, err);
+	if (rc != PQ_OK)
+		PqColumnReaderReset(r);
+	return rc;
+}
+
+/*
+ * Re-targets an initialized reader to the same leaf's chunk in another
+ * row group, keeping its buffers, so reading row group after row group
+ * allocates (and faults in) almost nothing.  Batches from the previous
+ * chunk become invalid.  On failure the reader is Reset.
+ */
+PqCode
+PqColumnReaderReinit(PqColumnReader *r, const PqFile *file, int row_group,
+					 const uint8_t *chunk, size_t chunk_len, PqError *err)
+{
+	PqCode		rc;
+
+	PqErrorClear(err);
+	if (r->page == NULL || file == NULL)
+		return PqSetError(err, PQ_ERR_INVALID, "column reader not initialized");
+	rc = start_chunk(r, file, row_group, chunk, chunk_len, err);
+	if (rc != PQ_OK)
+		PqColumnReaderReset(r);
+	return rc;
 }
 
 /*

@@ -477,7 +477,8 @@ typedef struct PqRowGroupReader
 	PqColumnReader *readers;	/* indexed by leaf; unprojected ones unused */
 	bool	   *projected;
 	PqBatch    *batches;		/* last batch per leaf */
-	PqLeafCursor *cursors;		/* scratch for PqRowGroupReaderVisit */
+	PqLeafCursor *cursors;		/* scratch for PqRowGroupReaderCursor */
+	PqReaderOptions options;
 } PqRowGroupReader;
 
 /* ----------------------------------------------------------------
@@ -526,6 +527,9 @@ extern PqCode PqColumnReaderInit(PqColumnReader *reader, const PqFile *file,
 								 const uint8_t *chunk, size_t chunk_len,
 								 const PqReaderOptions *opts,
 								 const PqAllocator *allocator, PqError *err);
+extern PqCode PqColumnReaderReinit(PqColumnReader *reader, const PqFile *file,
+								   int row_group, const uint8_t *chunk,
+								   size_t chunk_len, PqError *err);
 extern PqCode PqColumnReadBatch(PqColumnReader *reader, int64_t max_records,
 								PqBatch *batch, PqError *err);
 extern PqCode PqColumnDictionary(PqColumnReader *reader, const void **values,
@@ -545,6 +549,8 @@ extern PqCode PqRowGroupReaderInit(PqRowGroupReader *rg, const PqFile *file,
 								   int row_group, const PqByteView *chunks,
 								   const PqReaderOptions *opts,
 								   const PqAllocator *allocator, PqError *err);
+extern PqCode PqRowGroupReaderReinit(PqRowGroupReader *rg, int row_group,
+									 const PqByteView *chunks, PqError *err);
 extern PqCode PqRowGroupReaderNext(PqRowGroupReader *rg, int64_t max_rows,
 								   int64_t *n_rows, PqError *err);
 extern PqCode PqRowGroupReaderCursor(PqRowGroupReader *rg,

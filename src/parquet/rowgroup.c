@@ -40,6 +40,10 @@ PqRowGroupReaderInit(PqRowGroupReader *g, const PqFile *file, int row_group,
 		return PqSetError(err, PQ_ERR_INVALID, "invalid row group reader arguments");
 	g->file = file;
 	g->row_group = row_group;
+	if (opts)
+		g->options = *opts;
+	else
+		PqReaderOptionsInit(&g->options);
 	g->rows_left = file->row_groups[row_group].num_rows;
 	n = file->num_leaves;
 	g->readers = PqAlloc(&g->allocator, sizeof(PqColumnReader) * (size_t) (n + 1));
@@ -61,7 +65,7 @@ PqRowGroupReaderInit(PqRowGroupReader *g, const PqFile *file, int row_group,
 		if (!g->projected[i])
 			continue;
 		rc = PqColumnReaderInit(&g->readers[i], file, row_group, i, chunks[i].ptr,
-								chunks[i].len, opts, &g->allocator, err);
+								chunks[i].len, &g->options, &g->allocator, err);
 		if (rc != PQ_OK)
 		{
 			PqRowGroupReaderReset(g);
@@ -69,6 +73,44 @@ PqRowGroupReaderInit(PqRowGroupReader *g, const PqFile *file, int row_group,
 		}
 	}
 	return PQ_OK;
+}
+
+/*
+ * Moves an open reader to another row group of the same file, keeping
+ * every column reader's buffers (see PqColumnReaderReinit).  chunks is as
+ * for Init; the projection may change.  On failure the reader is Reset.
+ */
+PqCode
+PqRowGroupReaderReinit(PqRowGroupReader *g, int row_group, const PqByteView *chunks,
+					   PqError *err)
+{
+	const PqFile *file = g->file;
+	int			i;
+	PqCode		rc = PQ_OK;
+
+	PqErrorClear(err);
+	if (file == NULL || row_group < 0 || row_group >= file->num_row_groups || chunks == NULL)
+		return PqSetError(err, PQ_ERR_INVALID, "invalid row group reader arguments");
+	g->row_group = row_group;
+	g->rows_left = file->row_groups[row_group].num_rows;
+	memset(g->batches, 0, sizeof(PqBatch) * (size_t) (file->num_leaves + 1));
+	for (i = 0; i < file->num_leaves && rc == PQ_OK; i++)
+	{
+		bool		want = chunks[i].ptr != NULL;
+
+		if (g->projected[i] && want)
+			rc = PqColumnReaderReinit(&g->readers[i], file, row_group, chunks[i].ptr,
+									  chunks[i].len, err);
+		else if (want)
+			rc = PqColumnReaderInit(&g->readers[i], file, row_group, i, chunks[i].ptr,
+									chunks[i].len, &g->options, &g->allocator, err);
+		else if (g->projected[i])
+			PqColumnReaderReset(&g->readers[i]);
+		g->projected[i] = want && rc == PQ_OK;
+	}
+	if (rc != PQ_OK)
+		PqRowGroupReaderReset(g);
+	return rc;
 }
 
 /*

@@ -161,11 +161,11 @@ scan(const PqFile *file, const uint8_t *data, int64_t batch_rows, int mode,
 	int			g,
 				i;
 	PqVisitor	cv = count_visitor;
+	PqRowGroupReader rg;
 
 	cv.ctx = events;
 	for (g = 0; g < file->num_row_groups; g++)
 	{
-		PqRowGroupReader rg;
 		int64_t		n;
 
 		for (i = 0; i < file->num_leaves; i++)
@@ -176,7 +176,9 @@ scan(const PqFile *file, const uint8_t *data, int64_t batch_rows, int mode,
 			chunks[i].len = (uint32_t) c->range_length;
 			bytes += c->total_uncompressed_size;
 		}
-		if (PqRowGroupReaderInit(&rg, file, g, chunks, NULL, NULL, &err) != PQ_OK)
+		/* later row groups reuse the reader's buffers */
+		if ((g == 0 ? PqRowGroupReaderInit(&rg, file, g, chunks, NULL, NULL, &err) :
+			 PqRowGroupReaderReinit(&rg, g, chunks, &err)) != PQ_OK)
 			die("row group", &err);
 		for (;;)
 		{
@@ -220,8 +222,9 @@ scan(const PqFile *file, const uint8_t *data, int64_t batch_rows, int mode,
 				}
 			}
 		}
-		PqRowGroupReaderReset(&rg);
 	}
+	if (file->num_row_groups > 0)
+		PqRowGroupReaderReset(&rg);
 	free(o.buf);
 	free(chunks);
 	free(cur);

@@ -98,6 +98,8 @@ PqTestDecodeAll(const uint8_t *data, size_t len, int64_t batch_rows,
 	PqRecordCursor *cur = NULL;
 	PqVisitor	v = {touch_node, touch_node, touch_node, touch_node,
 	touch_key, touch_value, touch_value, touch_node, checksum};
+	PqRowGroupReader rg;
+	bool		open = false;
 	int			g,
 				i;
 
@@ -110,7 +112,6 @@ PqTestDecodeAll(const uint8_t *data, size_t len, int64_t batch_rows,
 	cur = calloc((size_t) file.nodes[0].num_children + 1, sizeof(PqRecordCursor));
 	for (g = 0; g < file.num_row_groups && rc == PQ_OK; g++)
 	{
-		PqRowGroupReader rg;
 		int64_t		n;
 
 		for (i = 0; i < file.num_leaves; i++)
@@ -121,9 +122,12 @@ PqTestDecodeAll(const uint8_t *data, size_t len, int64_t batch_rows,
 			chunks[i].ptr = data + c->range_offset;
 			chunks[i].len = (uint32_t) c->range_length;
 		}
-		rc = PqRowGroupReaderInit(&rg, &file, g, chunks, &opts, NULL, err);
+		/* the first row group opens the reader, later ones reuse it */
+		rc = g == 0 ? PqRowGroupReaderInit(&rg, &file, g, chunks, &opts, NULL, err) :
+			PqRowGroupReaderReinit(&rg, g, chunks, err);
 		if (rc != PQ_OK)
 			break;
+		open = true;
 		while (rc == PQ_OK)
 		{
 			const PqSchemaNode *root = &file.nodes[0];
@@ -139,8 +143,9 @@ PqTestDecodeAll(const uint8_t *data, size_t len, int64_t batch_rows,
 					rc = (r % 3 == 2) ? PqRecordSkip(&cur[i], err) :
 						PqRecordVisit(&cur[i], &v, err);
 		}
-		PqRowGroupReaderReset(&rg);
 	}
+	if (open)
+		PqRowGroupReaderReset(&rg);
 	free(chunks);
 	free(cur);
 	PqFileReset(&file);
