@@ -102,6 +102,7 @@ typedef struct PqLoad
 	PqFile		file;
 	PqTarget   *targets;
 	int			ntargets;
+	bool	   *need;			/* per leaf: read by some target */
 	PqRowGroupReader rg;
 	PqRecordCursor *cursors;	/* per target, nested ones only */
 	int			row_group;
@@ -218,6 +219,7 @@ PqOpenFooter(PqFile *file, const char *url, int64 size)
 	uint32_t	meta_len;
 	const char *display = ObjstoreRedactUrl(url);
 
+	memset(file, 0, sizeof(PqFile));
 	if (size < 12)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -498,6 +500,17 @@ plan_targets(PqLoad *pl)
 		}
 	}
 
+	/* the leaves to read: those under the targets' nodes */
+	pl->need = palloc0(sizeof(bool) * Max(pl->file.num_leaves, 1));
+	for (i = 0; i < pl->ntargets; i++)
+	{
+		const PqSchemaNode *n = pl->targets[i].node;
+		int			leaf;
+
+		for (leaf = n->leaf_first; leaf < n->leaf_first + n->leaf_count; leaf++)
+			pl->need[leaf] = true;
+	}
+
 	if (ctx->options->strict)
 	{
 		/* every top-level field of the file must land somewhere */
@@ -536,22 +549,13 @@ row_group_ranges(PqLoad *pl, int g, int64 **starts, int64 **lens)
 {
 	PqRowGroupMeta *rgm = &pl->file.row_groups[g];
 	int			nleaves = pl->file.num_leaves;
-	bool	   *need = palloc0(sizeof(bool) * Max(nleaves, 1));
 	int		   *order = palloc(sizeof(int) * Max(nleaves, 1));
 	int			norder = 0;
 	int			nranges = 0;
 	int			i;
-	int			k;
 
-	for (k = 0; k < pl->ntargets; k++)
-	{
-		const PqSchemaNode *n = pl->targets[k].node;
-
-		for (i = n->leaf_first; i < n->leaf_first + n->leaf_count; i++)
-			need[i] = true;
-	}
 	for (i = 0; i < nleaves; i++)
-		if (need[i])
+		if (pl->need[i])
 			order[norder++] = i;
 	/* insertion sort by offset: writers almost always store them in order */
 	for (i = 1; i < norder; i++)
@@ -588,7 +592,6 @@ row_group_ranges(PqLoad *pl, int g, int64 **starts, int64 **lens)
 		nranges++;
 		i = j;
 	}
-	pfree(need);
 	pfree(order);
 	return nranges;
 }
@@ -699,6 +702,8 @@ load_row_group(PqLoad *pl, int g)
 	{
 		PqColumnChunkMeta *cm = &rgm->columns[i];
 
+		if (!pl->need[i])
+			continue;			/* may lie inside a range, but is not read */
 		for (k = 0; k < nranges; k++)
 		{
 			if (cm->range_offset >= starts[k] &&
@@ -709,21 +714,6 @@ load_row_group(PqLoad *pl, int g)
 				break;
 			}
 		}
-	}
-	/* only what targets need: a leaf that merely lies inside a range is not read */
-	{
-		bool	   *need = palloc0(sizeof(bool) * Max(nleaves, 1));
-
-		for (k = 0; k < pl->ntargets; k++)
-		{
-			const PqSchemaNode *n = pl->targets[k].node;
-
-			for (i = n->leaf_first; i < n->leaf_first + n->leaf_count; i++)
-				need[i] = true;
-		}
-		for (i = 0; i < nleaves; i++)
-			if (!need[i])
-				chunks[i].ptr = NULL;
 	}
 	prefetch_row_group(pl, g + 1);
 
