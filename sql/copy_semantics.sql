@@ -24,20 +24,20 @@ CREATE TABLE t (
     v_upper text GENERATED ALWAYS AS (upper(v)) STORED,
     CHECK (id < 100));
 CREATE TABLE t_log (msg text);
-CREATE FUNCTION t_before() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION t_before_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.id = 2 THEN RETURN NULL; END IF;
     NEW.v := NEW.v || '!';
     RETURN NEW;
 END $$;
-CREATE FUNCTION t_after_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION t_after_stmt_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO t_log SELECT 'inserted ' || count(*) FROM new_rows;
     RETURN NULL;
 END $$;
-CREATE TRIGGER t_b BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION t_before();
+CREATE TRIGGER t_b BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION t_before_trigger();
 CREATE TRIGGER t_a AFTER INSERT ON t REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION t_after_stmt();
+    FOR EACH STATEMENT EXECUTE FUNCTION t_after_stmt_trigger();
 SELECT clickstream.copy_from_url('t', 'file://' || :'d' || '/rows.jsonl');
 SELECT * FROM t ORDER BY id;
 SELECT * FROM t_log;
@@ -64,7 +64,7 @@ SELECT clickstream.copy_from_url('vw', 'file://' || :'d' || '/many.csv');
 -- session through a trigger that looks at its own row)
 CREATE TABLE prog (id int);
 CREATE TABLE prog_seen (command text, type text, tuples bigint, bytes_total bigint);
-CREATE FUNCTION prog_peek() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION prog_peek_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.id = 3000 THEN
         INSERT INTO prog_seen SELECT command, type, tuples_processed, bytes_total
@@ -72,6 +72,6 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER prog_peek BEFORE INSERT ON prog FOR EACH ROW EXECUTE FUNCTION prog_peek();
+CREATE TRIGGER prog_peek BEFORE INSERT ON prog FOR EACH ROW EXECUTE FUNCTION prog_peek_trigger();
 SELECT clickstream.copy_from_url('prog', 'file://' || :'d' || '/many.csv');
 SELECT command, type, tuples >= 2048 AS progressed, bytes_total FROM prog_seen;
