@@ -39,7 +39,12 @@ floor_div(int64_t a, int64_t b)
 static inline int64_t
 floor_mod(int64_t a, int64_t b)
 {
-	return a - floor_div(a, b) * b;
+	int64_t		r = a % b;
+
+	/* adjust the remainder itself: recomputing a - q * b could overflow */
+	if (r != 0 && ((r < 0) != (b < 0)))
+		r += b;
+	return r;
 }
 
 /*
@@ -109,7 +114,11 @@ PqInt96Split(const PqInt96 *v, int64_t *seconds, int32_t *nanos)
 	*seconds = (jd - JULIAN_DAY_OF_UNIX_EPOCH) * SECONDS_PER_DAY + s;
 }
 
-/* INT96 timestamp as microseconds since the Unix epoch (truncating nanos). */
+/*
+ * INT96 timestamp as microseconds since the Unix epoch (truncating nanos).
+ * Values outside the int64 microsecond range (only corrupt files have
+ * them: that is beyond year 294,000) saturate at INT64_MIN/INT64_MAX.
+ */
 int64_t
 PqInt96ToMicros(const PqInt96 *v)
 {
@@ -117,6 +126,10 @@ PqInt96ToMicros(const PqInt96 *v)
 	int32_t		ns;
 
 	PqInt96Split(v, &s, &ns);
+	if (s > INT64_MAX / 1000000 - 1)
+		return INT64_MAX;
+	if (s < INT64_MIN / 1000000 + 1)
+		return INT64_MIN;
 	return s * 1000000 + ns / 1000;
 }
 

@@ -1289,6 +1289,17 @@ test_conversions(void)
 		memcpy(v.bytes, &nod, 8);
 		memcpy(v.bytes + 8, &jd, 4);
 		CHECK(PqInt96ToMicros(&v) == 86400000000LL + 1);
+		/* corrupt nanos of day far out of range saturate */
+		nod = INT64_MAX;
+		jd = INT32_MAX;
+		memcpy(v.bytes, &nod, 8);
+		memcpy(v.bytes + 8, &jd, 4);
+		CHECK(PqInt96ToMicros(&v) == INT64_MAX);
+		jd = INT32_MIN;
+		nod = INT64_MIN;
+		memcpy(v.bytes, &nod, 8);
+		memcpy(v.bytes + 8, &jd, 4);
+		CHECK(PqInt96ToMicros(&v) == INT64_MIN);
 	}
 }
 
