@@ -145,6 +145,7 @@ load_entries(Oid relid, Manifest *manifest, const char *format,
 	List	   *range_table;
 	ObjstoreInfo *infos;
 	bool	   *skip;
+	const FormatRoutine **routines;
 	ObjstoreStream **streams;
 	ObjstoreFetcher *fetcher;
 	ErrorContextCallback errcallback;
@@ -170,13 +171,14 @@ load_entries(Oid relid, Manifest *manifest, const char *format,
 	ctx->default_econtext = CreateStandaloneExprContext();
 	ConvertInitColumns(ctx);
 
-	/* every URL is checked before anything is read */
+	/* every URL and format is checked before anything is read */
+	routines = palloc(sizeof(FormatRoutine *) * Max(manifest->nentries, 1));
 	for (i = 0; i < manifest->nentries; i++)
 	{
-		ObjstoreCheckPrivileges(manifest->entries[i].url);
-		(void) format_routine(LoadFormatForUrl(ctx->options,
-											   manifest->entries[i].url),
-							  manifest->entries[i].url);
+		const char *url = manifest->entries[i].url;
+
+		ObjstoreCheckPrivileges(url);
+		routines[i] = format_routine(LoadFormatForUrl(ctx->options, url), url);
 	}
 	infos = palloc0(sizeof(ObjstoreInfo) * Max(manifest->nentries, 1));
 	skip = palloc0(sizeof(bool) * Max(manifest->nentries, 1));
@@ -201,30 +203,23 @@ load_entries(Oid relid, Manifest *manifest, const char *format,
 	ctx->fetcher = fetcher;
 	streams = palloc0(sizeof(ObjstoreStream *) * Max(manifest->nentries, 1));
 	for (i = 0; i < manifest->nentries; i++)
-	{
-		const char *url = manifest->entries[i].url;
-
-		if (!skip[i] &&
-			format_routine(LoadFormatForUrl(ctx->options, url), url)->streaming)
-			streams[i] = ObjstoreFetcherAdd(fetcher, url, infos[i].size);
-	}
+		if (!skip[i] && routines[i]->streaming)
+			streams[i] = ObjstoreFetcherAdd(fetcher, manifest->entries[i].url,
+											infos[i].size);
 
 	for (i = 0; i < manifest->nentries; i++)
 	{
 		LoadFile	file;
-		const FormatRoutine *routine;
 
 		if (skip[i])
 			continue;
 		file.url = manifest->entries[i].url;
 		file.size = infos[i].size;
 		file.stream = streams[i];
-		routine = format_routine(LoadFormatForUrl(ctx->options, file.url),
-								 file.url);
 		ctx->url = ObjstoreRedactUrl(file.url);
 		ctx->lineno = 0;
 		ctx->file_rows = 0;
-		routine->load(ctx, &file);
+		routines[i]->load(ctx, &file);
 		RowInserterFlush(ctx->inserter);
 		if (file.stream)
 			ObjstoreStreamClose(file.stream);
