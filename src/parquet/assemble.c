@@ -152,6 +152,7 @@ visit_repeated(AsmState *st, const PqSchemaNode *container,
 	PqLeafCursor *c = first_cursor(st, rep);
 	PqCode		rc;
 
+	/* a map is an object of its entries; anything else repeated is an array */
 	if (is_map)
 		CALLBACK(st, begin_object, container);
 	else
@@ -230,6 +231,7 @@ visit_value(AsmState *st, const PqSchemaNode *node)
 	PqCode		rc;
 	int			i;
 
+	/* the first leaf under the node decides whether the node is null */
 	if (c->level_pos >= c->batch->n_levels)
 		return levels_exhausted(st, c);
 	if (node->repetition == PQ_OPTIONAL && cur_def(c) < node->max_def)

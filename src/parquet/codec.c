@@ -65,6 +65,7 @@ decompress_snappy(const uint8_t *src, size_t src_len, uint8_t *dst,
 {
 	size_t		n;
 
+	/* snappy records the output size up front: check it before writing */
 	if (snappy_uncompressed_length((const char *) src, src_len, &n) != SNAPPY_OK)
 		return PqSetError(err, PQ_ERR_CORRUPT, "invalid snappy data");
 	if (n != dst_len)
@@ -90,6 +91,7 @@ decompress_gzip(const uint8_t *src, size_t src_len, uint8_t *dst,
 
 	if (src_len > UINT32_MAX || dst_len > UINT32_MAX)
 		return PqSetError(err, PQ_ERR_LIMIT, "gzip page too large");
+	/* zlib counts in uInt: pages above 4 GB were refused by the size checks */
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit2(&zs, 15 + 32) != Z_OK)
 		return PqSetError(err, PQ_ERR_NOMEM, "cannot initialize zlib");
@@ -180,6 +182,7 @@ decompress_lz4_hadoop(const uint8_t *src, size_t src_len, uint8_t *dst,
 		uint32_t	clen = load_be32(p + 4);
 		int			n;
 
+		/* a frame that does not fit is not Hadoop framing: try a raw block */
 		if (clen > left - 8 || ulen > dst_len - out)
 			break;
 		n = LZ4_decompress_safe((const char *) p + 8, (char *) dst + out,

@@ -303,6 +303,11 @@ read_values(PqColumnReader *r, int32_t encoding, const uint8_t *src, size_t len,
 	if (rc != PQ_OK)
 		return rc;
 	pg->dict_encoded = false;
+	/*
+	 * Every encoding decodes the page's n present values at once into
+	 * pg->values; an encoding that does not apply to the physical type
+	 * falls through to "not supported".
+	 */
 	switch (encoding)
 	{
 		case PQ_ENC_PLAIN:
@@ -318,6 +323,7 @@ read_values(PqColumnReader *r, int32_t encoding, const uint8_t *src, size_t len,
 					return PQ_OK;
 				if (len < 1)
 					return PqSetError(err, PQ_ERR_CORRUPT, "dictionary page data is empty");
+				/* one byte of bit width, then the hybrid-encoded indices */
 				rc = PqGrow(&r->allocator, (void **) &pg->idx, &pg->idx_cap,
 							(size_t) n + 1, sizeof(uint32_t), err);
 				if (rc == PQ_OK)
@@ -408,6 +414,10 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 	PqCode		rc;
 	int64_t		nv;
 
+	/*
+	 * Refuse absurd value counts before sizing any array by them: the
+	 * levels below are decoded for all n slots at once.
+	 */
 	if (n > max_page_values(r))
 		return PqSetError(err, PQ_ERR_LIMIT, "page of %lld values exceeds the page limit",
 						  (long long) n);
@@ -418,6 +428,7 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 	pg->extra_buf = NULL;
 	if (rc != PQ_OK)
 		return rc;
+	/* level arrays are reused from page to page and only ever grow */
 	pg->loaded = false;
 	if (leaf->max_def > 0)
 		rc = PqGrow(&r->allocator, (void **) &pg->def, &pg->def_cap, (size_t) n + 1,
@@ -428,6 +439,12 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 	if (rc != PQ_OK)
 		return rc;
 
+	/*
+	 * v1: the whole body is compressed, and holds repetition levels, then
+	 * definition levels, then values.  v2: the levels come first,
+	 * uncompressed and with their lengths in the header; only the values
+	 * section may be compressed.
+	 */
 	if (h->type == PQ_PAGE_DATA)
 	{
 		if (!h->has_data_header)
@@ -491,8 +508,10 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 		end = body + ((size_t) h->uncompressed_size - lev);
 	}
 
+	/* a chunk must start a record; otherwise batches could not align rows */
 	if (leaf->max_rep > 0 && r->values_seen == 0 && n > 0 && pg->rep[0] != 0)
 		return PqSetError(err, PQ_ERR_CORRUPT, "column chunk starts inside a record");
+	/* only slots at the maximum definition level carry a value */
 	nv = count_present(leaf->max_def > 0 ? pg->def : NULL, n, leaf->max_def);
 	rc = read_values(r, h->encoding, p, (size_t) (end - p), nv, err);
 	if (rc != PQ_OK)
@@ -526,6 +545,7 @@ next_page(PqColumnReader *r, bool *eof, PqError *err)
 			*eof = true;
 			return PQ_OK;
 		}
+		/* every size is checked against the chunk and the limit before use */
 		rc = PqPageHeaderDecode(r->data + r->pos, r->data_len - r->pos, &h, &hlen, err);
 		if (rc != PQ_OK)
 			return rc;
@@ -835,6 +855,11 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 				break;
 			continue;
 		}
+		/*
+		 * How many of this page's remaining slots belong to the batch: for a
+		 * flat column one slot is one record; for a repeated column a record
+		 * ends where the next repetition level 0 starts one.
+		 */
 		left = pg->n_levels - pg->level_pos;
 		if (leaf->max_rep == 0)
 		{
@@ -869,6 +894,7 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 			return PqSetError(err, PQ_ERR_LIMIT,
 							  "batch of %lld values exceeds the page size limit (one record too large?)",
 							  (long long) (n_lev + take));
+		/* values are dense: advance them by the present slots only */
 		nv = count_present(leaf->max_def > 0 ? pg->def + pg->level_pos : NULL, take, leaf->max_def);
 		if (nv > pg->n_values - pg->value_pos)
 			return PqSetError(err, PQ_ERR_CORRUPT, "page has fewer values than its levels say");
@@ -910,6 +936,10 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 		if (done)
 			break;
 	}
+	/*
+	 * dict_indices is offered only when every value came from the
+	 * dictionary, so a caller can trust it for the whole batch.
+	 */
 	batch->n_levels = n_lev;
 	batch->n_values = n_val;
 	batch->n_records = records;

@@ -414,6 +414,7 @@ decode_path(FooterState *st, int type, const char **out)
 	buf = PqArenaAlloc(st->file, total + 1);
 	if (buf == NULL)
 		return nomem(st);
+	/* rewind: the list was validated above, now copy it */
 	st->t.p = save;
 	if (!PqThriftListBegin(&st->t, type, &et, &n))
 		return false;
@@ -673,6 +674,7 @@ validate_chunk(PqFile *f, int rg, int col, PqError *err)
 		return PqSetError(err, PQ_ERR_UNSUPPORTED,
 						  "row group %d column \"%s\": column chunks in other files are not supported",
 						  rg, leaf->path);
+	/* offsets below 4 would point into the leading magic */
 	if (c->num_values < 0 || c->total_compressed_size < 0 ||
 		c->data_page_offset < 4)
 		return PqSetError(err, PQ_ERR_CORRUPT,
@@ -681,6 +683,7 @@ validate_chunk(PqFile *f, int rg, int col, PqError *err)
 	start = c->data_page_offset;
 	if (c->dictionary_page_offset >= 4 && c->dictionary_page_offset < start)
 		start = c->dictionary_page_offset;
+	/* written as a subtraction so that huge sizes cannot overflow */
 	if (start > f->file_size ||
 		c->total_compressed_size > f->file_size - start)
 		return PqSetError(err, PQ_ERR_CORRUPT,
@@ -716,6 +719,7 @@ PqFooterDecode(PqFile *file, const uint8_t *metadata, size_t metadata_len,
 		return PqSetError(err, PQ_ERR_INVALID, "invalid footer arguments");
 	file->file_size = (int64_t) file_size;
 
+	/* the thrift reader reports into the caller's error */
 	memset(&st, 0, sizeof(st));
 	st.file = file;
 	st.err = err;
@@ -731,10 +735,15 @@ PqFooterDecode(PqFile *file, const uint8_t *metadata, size_t metadata_len,
 		rc = PqSetError(err, PQ_ERR_CORRUPT, "negative row count");
 		goto fail;
 	}
+	/* the schema must be linked before chunks can be matched to leaves */
 	rc = PqSchemaBuild(file, err);
 	if (rc != PQ_OK)
 		goto fail;
 
+	/*
+	 * Check each row group against the schema once, so readers can index
+	 * columns by leaf and trust every chunk's byte range.
+	 */
 	for (i = 0; i < file->num_row_groups; i++)
 	{
 		PqRowGroupMeta *rg = &file->row_groups[i];

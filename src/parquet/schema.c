@@ -226,6 +226,11 @@ PqSchemaBuild(PqFile *f, PqError *err)
 	/* the root's repetition is meaningless; some writers set REPEATED */
 	root->repetition = PQ_REQUIRED;
 
+	/*
+	 * The list is a depth-first walk: an explicit stack of open groups,
+	 * each with its count of children still to come, rebuilds the tree
+	 * without recursion (and so without a depth-dependent C stack).
+	 */
 	/* first pass: link children, compute levels and paths */
 	stack[0] = root;
 	remaining[0] = root->num_children;
@@ -253,6 +258,10 @@ PqSchemaBuild(PqFile *f, PqError *err)
 
 		n->parent = parent;
 		n->depth = parent->depth + 1;
+		/*
+		 * Optional and repeated nodes add a definition level; repeated
+		 * ones also add a repetition level.
+		 */
 		n->max_def = parent->max_def + (n->repetition != PQ_REQUIRED ? 1 : 0);
 		n->max_rep = parent->max_rep + (n->repetition == PQ_REPEATED ? 1 : 0);
 		n->path = make_path(f, parent, n->name);
@@ -261,6 +270,7 @@ PqSchemaBuild(PqFile *f, PqError *err)
 		n->leaf_index = -1;
 		normalize_logical(n);
 
+		/* a group cannot claim more children than elements remain */
 		if (n->num_children < 0 || n->num_children > f->num_nodes - i - 1)
 			return PqSetError(err, PQ_ERR_CORRUPT,
 							  "schema node \"%s\" has an invalid child count", n->path);
@@ -318,6 +328,7 @@ PqSchemaBuild(PqFile *f, PqError *err)
 			p->leaf_count++;
 		}
 	}
+	/* per-node facts the record walk needs on every row, computed once */
 	for (i = 0; i < f->num_nodes; i++)
 		f->nodes[i].name_len = strlen(f->nodes[i].name);
 	for (i = 0; i < f->num_nodes; i++)

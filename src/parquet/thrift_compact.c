@@ -119,6 +119,7 @@ PqThriftFieldHeader(PqThrift *t, int16_t *last_id, int *type, int16_t *id)
 		*id = 0;
 		return true;
 	}
+	/* short form: the id is a delta from the previous field's id */
 	delta = b >> 4;
 	if (delta != 0)
 		*id = (int16_t) (*last_id + delta);
@@ -246,6 +247,7 @@ PqThriftListBegin(PqThrift *t, int type, int *elem_type, int32_t *count)
 	b = *t->p++;
 	*elem_type = b & 0x0f;
 	n = b >> 4;
+	/* sizes of 15 and more are in a varint after the header byte */
 	if (n == 15 && !PqThriftVarint(t, &n))
 		return false;
 	if (n > (uint64_t) (t->end - t->p) || n > INT32_MAX)
@@ -328,6 +330,7 @@ PqThriftSkip(PqThrift *t, int type)
 				int			kt,
 							vt;
 
+				/* map: varint size, then (if not empty) key and value types */
 				if (!PqThriftVarint(t, &n))
 					return false;
 				if (n == 0)
