@@ -86,6 +86,13 @@ SELECT
    'dec': (i * 3)::DECIMAL(10, 2), 'u': md5(i::VARCHAR)::UUID, 'bl': ('b' || i::VARCHAR)::BLOB} AS typed
 FROM range(%ROWS%) r(i)`;
 
+// Many row groups (DuckDB's row groups hold at least 2,048 rows).
+const ROWGROUPS_SQL = `
+SELECT i::INTEGER AS id, i % 7 = 0 AS b, 'k' || (i % 13)::VARCHAR AS s,
+  CASE WHEN i % 5 = 0 THEN NULL ELSE i * 1.5 END AS d,
+  CASE WHEN i % 4 = 0 THEN NULL ELSE range(i % 4)::INTEGER[] END AS l
+FROM range(%ROWS%) r(i)`;
+
 // Strings that defeat dictionaries (forcing dictionary fallback in DuckDB).
 const STRINGS_SQL = `
 SELECT i::INTEGER AS id,
@@ -143,7 +150,7 @@ if (!large) {
   FIXTURES.push({ name: 'types_v2', sql: TYPES_SQL, rows: 400, opts: 'COMPRESSION zstd, PARQUET_VERSION V2' });
   FIXTURES.push({ name: 'types_v2_nodict', sql: TYPES_SQL, rows: 400, opts: 'COMPRESSION snappy, PARQUET_VERSION V2, DICTIONARY_SIZE_LIMIT 0' });
   FIXTURES.push({ name: 'types_v1_nodict', sql: TYPES_SQL, rows: 400, opts: 'COMPRESSION uncompressed, DICTIONARY_SIZE_LIMIT 0' });
-  FIXTURES.push({ name: 'types_rowgroups', sql: TYPES_SQL, rows: 1000, opts: 'COMPRESSION snappy, ROW_GROUP_SIZE 100' });
+  FIXTURES.push({ name: 'types_rowgroups', sql: ROWGROUPS_SQL, rows: 10000, opts: 'COMPRESSION snappy, ROW_GROUP_SIZE 2048' });
   FIXTURES.push({ name: 'nested_v1', sql: NESTED_SQL, rows: 300, opts: 'COMPRESSION snappy' });
   FIXTURES.push({ name: 'nested_v2', sql: NESTED_SQL, rows: 300, opts: 'COMPRESSION zstd, PARQUET_VERSION V2' });
   FIXTURES.push({ name: 'nested_nodict', sql: NESTED_SQL, rows: 300, opts: 'COMPRESSION gzip, DICTIONARY_SIZE_LIMIT 0' });

@@ -1438,6 +1438,99 @@ test_allocator(const char *dir)
 	}
 }
 
+/*
+ * Dictionary exposure and reader reuse on a file with 5 row groups:
+ * dict_indices must agree with the values, and readers moved with Reinit
+ * (with the projection changing between row groups) must read every row.
+ */
+static void
+test_dictionary_and_reinit(const char *dir)
+{
+	char		path[1024];
+	size_t		len;
+	uint8_t    *data;
+	PqFile		file;
+	PqError		err;
+	PqColumnReader cr;
+	PqRowGroupReader rg;
+	const PqSchemaNode *s;
+	PqByteView *chunks;
+	int			g,
+				i,
+				dict_batches = 0,
+				bad = 0;
+	int64_t		total = 0;
+
+	snprintf(path, sizeof(path), "%s/types_rowgroups.parquet", dir);
+	data = PqTestReadFile(path, &len);
+	CHECK(PqFileOpenMemory(&file, data, len, NULL, &err) == PQ_OK);
+	s = PqSchemaFindPath(&file, "s");
+	CHECK(s != NULL && s->leaf_index >= 0);
+	CHECK(file.num_row_groups == 5);
+	for (g = 0; g < file.num_row_groups; g++)
+	{
+		const PqColumnChunkMeta *c = &file.row_groups[g].columns[s->leaf_index];
+		PqBatch		b;
+		const void *dict;
+		int64_t		dn;
+		PqCode		rc;
+
+		rc = g == 0 ?
+			PqColumnReaderInit(&cr, &file, g, s->leaf_index, data + c->range_offset,
+							   (size_t) c->range_length, NULL, NULL, &err) :
+			PqColumnReaderReinit(&cr, &file, g, data + c->range_offset,
+								 (size_t) c->range_length, &err);
+		CHECK(rc == PQ_OK);
+		CHECK(PqColumnDictionary(&cr, &dict, &dn, &err) == PQ_OK);
+		while (PqColumnReadBatch(&cr, 7, &b, &err) == PQ_OK && b.n_records > 0)
+		{
+			const PqByteView *v = b.values;
+			const PqByteView *d = dict;
+			int64_t		k;
+
+			total += b.n_records;
+			if (b.dict_indices == NULL)
+				continue;
+			dict_batches++;
+			for (k = 0; k < b.n_values; k++)
+				bad |= b.dict_indices[k] < 0 || b.dict_indices[k] >= dn ||
+					d[b.dict_indices[k]].ptr != v[k].ptr;
+		}
+	}
+	PqColumnReaderReset(&cr);
+	CHECK(total == 10000);
+	CHECK(dict_batches > 0);
+	CHECK(!bad);
+
+	/* row group reader: all leaves, then only leaf 0, then all again */
+	chunks = calloc((size_t) file.num_leaves, sizeof(PqByteView));
+	total = 0;
+	for (g = 0; g < file.num_row_groups; g++)
+	{
+		int64_t		n;
+		PqCode		rc;
+
+		for (i = 0; i < file.num_leaves; i++)
+		{
+			bool		on = i == 0 || g % 3 != 1;
+
+			chunks[i].ptr = on ? data + file.row_groups[g].columns[i].range_offset : NULL;
+			chunks[i].len = (uint32_t) file.row_groups[g].columns[i].range_length;
+		}
+		rc = g == 0 ? PqRowGroupReaderInit(&rg, &file, g, chunks, NULL, NULL, &err) :
+			PqRowGroupReaderReinit(&rg, g, chunks, &err);
+		CHECK(rc == PQ_OK);
+		while (PqRowGroupReaderNext(&rg, 33, &n, &err) == PQ_OK && n > 0)
+			total += n;
+		CHECK(err.code == PQ_OK);
+	}
+	PqRowGroupReaderReset(&rg);
+	CHECK(total == 10000);
+	free(chunks);
+	PqFileReset(&file);
+	free(data);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1452,7 +1545,10 @@ main(int argc, char **argv)
 	test_legacy_nested();
 	test_flat_encodings();
 	if (argc > 1)
+	{
 		test_allocator(argv[1]);
+		test_dictionary_and_reinit(argv[1]);
+	}
 	printf("test_core: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
