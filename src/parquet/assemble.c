@@ -314,7 +314,6 @@ PqRecordCursorInit(PqRecordCursor *rc, const PqSchemaNode *field,
 	rc->field = field;
 	rc->cursors = cursors;
 	rc->n_cursors = field->leaf_count;
-	rc->depth_limit = PQ_SCHEMA_MAX_DEPTH;
 	collect_leaves(field, cursors, &n);
 	for (i = 0; i < n; i++)
 	{

@@ -464,7 +464,6 @@ typedef struct PqRecordCursor
 	const PqSchemaNode *field;
 	PqLeafCursor *cursors;
 	int			n_cursors;
-	int			depth_limit;
 } PqRecordCursor;
 
 /* Convenience reader for all projected leaves of one row group. */
