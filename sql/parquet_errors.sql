@@ -71,5 +71,5 @@ SELECT position, name, path, physical_type, logical_type, repetition
 FROM clickstream.parquet_schema(:'pq' || '/nested_v1.parquet') WHERE position < 8;
 SELECT row_group, row_group_rows, column_index, path, physical_type, codec, null_count
 FROM clickstream.parquet_metadata(:'pq' || '/types_rowgroups.parquet')
-WHERE column_index < 2 ORDER BY row_group, column_index LIMIT 4;
+WHERE column_index < 2 AND row_group < 2 ORDER BY row_group, column_index;
 SELECT * FROM clickstream.parquet_schema('file://' || :'d' || '/cut.parquet');

@@ -87,7 +87,7 @@ compare_parquet "flat types" it_pq_types \
 # ten row groups: each one's chunks are prefetched while the one before is inserted (this
 # once crashed: the fetcher's list of transfers lived in a per-row-group memory context)
 compare_parquet "ten row groups, prefetched" it_pq_rg \
-    "id int, i64 bigint, s text, ts timestamp" \
+    "id int, b boolean, s text, d numeric, l jsonb" \
     "s3://$BUCKET/pq/types_rowgroups.parquet" "file://$PQ/types_rowgroups.parquet"
 # the same with 200,000 rows in four row groups, when the Parquet unit tests have generated
 # that file (make test's unit stage does, with DuckDB from npm)
