@@ -269,25 +269,27 @@ async function main() {
             const keyCount = (await con.runAndReadAll(
                 table === 'user_v2' ? `SELECT count(DISTINCT uid) FROM us` : `SELECT count(*) FROM ${rel}`)).getRows()[0][0];
             summary.keys[table] += Number(keyCount);
-            for (let day = 0; day < a.days; day++) {
-                const d = new Date(Date.parse(a.start) + day * 86400000);
+            // the table's rows once, with their day and file number; then one COPY per file
+            const select = selectList(cols, table).replaceAll('$seed', String(seed));
+            await con.run(`CREATE OR REPLACE TABLE out_rows AS
+                SELECT ${select}, day AS gen_day, h(${key}, 12) % ${a.files} AS gen_file, ${key} AS gen_key
+                  FROM ${rel}`);
+            const counts = (await con.runAndReadAll(
+                'SELECT gen_day, gen_file, count(*) FROM out_rows GROUP BY ALL ORDER BY ALL')).getRows();
+            for (const [day, f, n] of counts) {
+                const d = new Date(Date.parse(a.start) + Number(day) * 86400000);
                 const dir = path.join(a.out, `${a.prefix}${table}`, `partition_app=${app}`,
                     `partition_year=${d.getUTCFullYear()}`,
                     `partition_month=${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
                     `partition_day=${String(d.getUTCDate()).padStart(2, '0')}`);
                 fs.mkdirSync(dir, { recursive: true });
-                for (let f = 0; f < a.files; f++) {
-                    const where = `day = ${day} AND h(${key}, 12) % ${a.files} = ${f}`;
-                    const n = Number((await con.runAndReadAll(`SELECT count(*) FROM ${rel} WHERE ${where}`)).getRows()[0][0]);
-                    if (n === 0) continue;
-                    const file = path.join(dir, `part-${String(f).padStart(5, '0')}-s${seed}.c000.snappy.parquet`);
-                    const select = selectList(cols, table).replaceAll('$seed', String(seed));
-                    await con.run(`COPY (SELECT ${select} FROM ${rel} WHERE ${where} ORDER BY ${key})
-                                   TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION snappy)`);
-                    summary.files++;
-                    summary.bytes += fs.statSync(file).size;
-                    summary.rows[table] += n;
-                }
+                const file = path.join(dir, `part-${String(f).padStart(5, '0')}-s${seed}.c000.snappy.parquet`);
+                await con.run(`COPY (SELECT * EXCLUDE (gen_day, gen_file, gen_key) FROM out_rows
+                                      WHERE gen_day = ${day} AND gen_file = ${f} ORDER BY gen_key)
+                               TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION snappy)`);
+                summary.files++;
+                summary.bytes += fs.statSync(file).size;
+                summary.rows[table] += Number(n);
             }
         }
     }
