@@ -104,6 +104,7 @@ typedef struct PqLoad
 	int			ntargets;
 	bool	   *need;			/* per leaf: read by some target */
 	PqRowGroupReader rg;
+	bool		rg_open;		/* rg initialized (for the first row group) */
 	PqRecordCursor *cursors;	/* per target, nested ones only */
 	int			row_group;
 	PqPrefetch	prefetch;
@@ -172,11 +173,13 @@ PqErrorReport(const PqError *err, const char *url, int row_group,
 			 errdetail("%s.", err->message)));
 }
 
-/* The core allocates through palloc in the current memory context. */
+/* The core allocates through palloc, in alloc->ctx or the current context. */
 static void *
 pq_palloc(void *ctx, size_t size)
 {
-	return palloc_extended(size, MCXT_ALLOC_HUGE);
+	/* ctx: a memory context the reader's buffers must live in, or NULL */
+	return MemoryContextAllocExtended(ctx ? (MemoryContext) ctx : CurrentMemoryContext,
+									  size, MCXT_ALLOC_HUGE);
 }
 
 static void *
@@ -264,8 +267,11 @@ parquet_load(LoadContext *ctx, LoadFile *file)
 	pl.url = ObjstoreRedactUrl(file->url);
 	pl.source_url = file->url;
 	pl.prefetch.row_group = -1;
-	pl.file_cxt = CurrentMemoryContext;
+	/* the row-group reader and its buffers live as long as the file */
+	pl.file_cxt = AllocSetContextCreate(CurrentMemoryContext, "parquet file",
+										ALLOCSET_DEFAULT_SIZES);
 	PqAdapterAllocator(&pl.alloc);
+	pl.alloc.ctx = pl.file_cxt;
 	PqReaderOptionsInit(&pl.ropts);
 	pl.ropts.max_page_size = (size_t) clickstream_parquet_max_page_kb * 1024;
 
@@ -289,7 +295,10 @@ parquet_load(LoadContext *ctx, LoadFile *file)
 		load_row_group(&pl, g);
 	}
 	ctx->position = NULL;
+	if (pl.rg_open)
+		PqRowGroupReaderReset(&pl.rg);
 	PqFileReset(&pl.file);
+	MemoryContextDelete(pl.file_cxt);
 }
 
 /* Follow a dotted path from the root, case-insensitively. */
@@ -717,9 +726,19 @@ load_row_group(PqLoad *pl, int g)
 	}
 	prefetch_row_group(pl, g + 1);
 
-	if (PqRowGroupReaderInit(&pl->rg, &pl->file, g, chunks, &pl->ropts,
-							 &pl->alloc, &err) != PQ_OK)
+	/* the readers move on to the next row group keeping their buffers */
+	if (!pl->rg_open)
+	{
+		if (PqRowGroupReaderInit(&pl->rg, &pl->file, g, chunks, &pl->ropts,
+								 &pl->alloc, &err) != PQ_OK)
+			PqErrorReport(&err, pl->url, g, NULL);
+		pl->rg_open = true;
+	}
+	else if (PqRowGroupReaderReinit(&pl->rg, g, chunks, &err) != PQ_OK)
+	{
+		pl->rg_open = false;	/* Reinit reset it */
 		PqErrorReport(&err, pl->url, g, NULL);
+	}
 	pl->cursors = palloc0(sizeof(PqRecordCursor) * Max(pl->ntargets, 1));
 	pl->matrix_values = palloc(sizeof(Datum) * PQ_BATCH_ROWS * Max(pl->ntargets, 1));
 	pl->matrix_nulls = palloc(sizeof(bool) * PQ_BATCH_ROWS * Max(pl->ntargets, 1));
@@ -754,7 +773,6 @@ load_row_group(PqLoad *pl, int g)
 				LoaderRowEnd(ctx);
 		}
 	}
-	PqRowGroupReaderReset(&pl->rg);
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(rgcxt);
 	for (k = 0; k < pl->ntargets; k++)
