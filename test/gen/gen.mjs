@@ -193,13 +193,14 @@ async function main() {
     const con = await inst.connect();
     await con.run("SET TimeZone = 'UTC'");
     const seed = a.seed;
-    // h(x, k): a deterministic pseudo-random non-negative BIGINT per value, stream k and seed
-    // (hashed as one string: hash(x, k) of separate values leaves their low bits correlated)
-    await con.run(`CREATE MACRO h(x, k) AS (hash(concat(x, ':', k, ':', ${seed})) >> 1)::BIGINT`);
     const summary = { files: 0, bytes: 0, rows: {}, keys: {} };
     for (const t of Object.keys(EXPR)) { summary.rows[t] = 0; summary.keys[t] = 0; }
 
     for (const app of a.apps) {
+        // h(x, k): a deterministic pseudo-random non-negative BIGINT per value, stream k, seed
+        // and app (hashed as one string: hash() of separate values leaves their low bits
+        // correlated)
+        await con.run(`CREATE OR REPLACE MACRO h(x, k) AS (hash(concat(x, ':', k, ':', ${seed}, ':', '${app}')) >> 1)::BIGINT`);
         const sessions = Math.max(1, Math.round(a.events / 8.5));
         const users = Math.max(1, Math.round(sessions / 3));
         // sessions: user, day, start, length, attribution
