@@ -404,6 +404,7 @@ DECLARE
     v_set     text;
     v_rows    bigint;
     v_months  timestamp[];
+    v_conflict boolean;
 BEGIN
     SELECT pg_catalog.string_agg(pg_catalog.quote_ident(k), ', ') INTO v_key
       FROM pg_catalog.unnest(p_key) k;
@@ -438,12 +439,27 @@ BEGIN
         PERFORM @extschema@._ensure_partitions(p_target, v_months);
     END IF;
 
-    -- 3. upsert on the business key, in load order
+    -- 3. upsert on the business key.  ON CONFLICT costs a pre-check and a confirmation
+    --    record per row, so when no staged key is in the table yet (the usual case: new
+    --    events) a plain INSERT does; one index probe per staged row tells (the group lock
+    --    of the loader keeps other loaders from adding keys meanwhile).
     EXECUTE pg_catalog.format(
-        'INSERT INTO %1$s AS t (%2$s) SELECT %3$s FROM %4$s
-         ON CONFLICT (%5$s) DO UPDATE SET %6$s%7$s',
-        p_target, v_cols, v_select, p_stage, v_key, v_set,
-        CASE WHEN p_condition IS NULL THEN '' ELSE ' WHERE ' || p_condition END);
+        'SELECT EXISTS (SELECT 1 FROM %1$s s CROSS JOIN LATERAL
+                          (SELECT 1 FROM %2$s t WHERE %3$s LIMIT 1) x)',
+        p_stage, p_target,
+        (SELECT pg_catalog.string_agg(pg_catalog.format('t.%1$I = s.%1$I', k), ' AND ')
+           FROM pg_catalog.unnest(p_key) k))
+      INTO v_conflict;
+    IF v_conflict THEN
+        EXECUTE pg_catalog.format(
+            'INSERT INTO %1$s AS t (%2$s) SELECT %3$s FROM %4$s
+             ON CONFLICT (%5$s) DO UPDATE SET %6$s%7$s',
+            p_target, v_cols, v_select, p_stage, v_key, v_set,
+            CASE WHEN p_condition IS NULL THEN '' ELSE ' WHERE ' || p_condition END);
+    ELSE
+        EXECUTE pg_catalog.format('INSERT INTO %1$s (%2$s) SELECT %3$s FROM %4$s',
+                                  p_target, v_cols, v_select, p_stage);
+    END IF;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     RETURN v_rows;
 END
