@@ -1410,40 +1410,38 @@ push_value(PqLoad *pl, JsonbValue *jv)
 	pl->jb_result = pushJsonbValue(&pl->jb, slot_token(pl), jv);
 }
 
+/* A container boundary of the value being built. */
 static int
-v_begin_object(void *arg, const PqSchemaNode *node)
+push_token(void *arg, JsonbIteratorToken token)
 {
 	PqLoad	   *pl = arg;
 
-	pl->jb_result = pushJsonbValue(&pl->jb, WJB_BEGIN_OBJECT, NULL);
+	pl->jb_result = pushJsonbValue(&pl->jb, token, NULL);
 	return 0;
+}
+
+static int
+v_begin_object(void *arg, const PqSchemaNode *node)
+{
+	return push_token(arg, WJB_BEGIN_OBJECT);
 }
 
 static int
 v_end_object(void *arg, const PqSchemaNode *node)
 {
-	PqLoad	   *pl = arg;
-
-	pl->jb_result = pushJsonbValue(&pl->jb, WJB_END_OBJECT, NULL);
-	return 0;
+	return push_token(arg, WJB_END_OBJECT);
 }
 
 static int
 v_begin_array(void *arg, const PqSchemaNode *node)
 {
-	PqLoad	   *pl = arg;
-
-	pl->jb_result = pushJsonbValue(&pl->jb, WJB_BEGIN_ARRAY, NULL);
-	return 0;
+	return push_token(arg, WJB_BEGIN_ARRAY);
 }
 
 static int
 v_end_array(void *arg, const PqSchemaNode *node)
 {
-	PqLoad	   *pl = arg;
-
-	pl->jb_result = pushJsonbValue(&pl->jb, WJB_END_ARRAY, NULL);
-	return 0;
+	return push_token(arg, WJB_END_ARRAY);
 }
 
 static int
