@@ -82,33 +82,6 @@ SELECT clickstream.copy_from_url('pq.types', :'pq' || '/types_snappy.parquet');
 SELECT id, i64, u64, f32, f64, dec_flba, d, ts, ts_ns, tstz AT TIME ZONE 'UTC' AS tstz_utc, u
 FROM pq.types WHERE id IN (0, 1) ORDER BY id;
 
--- nested values: structs, lists, maps at any depth, as jsonb
-CREATE TABLE pq.nested (id int, st jsonb, li jsonb, ls jsonb, lst jsonb, m jsonb,
-    mil jsonb, ll jsonb, deep jsonb, typed jsonb);
-CREATE TABLE pq.nested_duck (LIKE pq.nested);
-CREATE FUNCTION pq.check_nested(p_name text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_loaded bigint;
-    v_expected bigint;
-    v_differ bigint;
-BEGIN
-    TRUNCATE pq.nested, pq.nested_duck;
-    v_loaded := clickstream.copy_from_url('pq.nested',
-        current_setting('pq.dir') || '/' || p_name || '.parquet');
-    v_expected := pq.load_lines(current_setting('pq.dir') || '/' || p_name || '.jsonl.gz');
-    INSERT INTO pq.nested_duck
-        SELECT (jsonb_populate_record(NULL::pq.nested_duck, pq.quote_specials(line))).* FROM pq.lines;
-    SELECT count(*) INTO v_differ FROM (
-        (SELECT * FROM pq.nested EXCEPT ALL SELECT * FROM pq.nested_duck)
-        UNION ALL
-        (SELECT * FROM pq.nested_duck EXCEPT ALL SELECT * FROM pq.nested)) x;
-    RETURN format('%s rows, DuckDB %s, %s differ', v_loaded, v_expected, v_differ);
-END $$;
-SELECT name, pq.check_nested(name) FROM unnest(ARRAY[
-    'nested_v1', 'nested_v2', 'nested_nodict', 'empty_nested']) AS name;
-SELECT id, st, m, mil, ll, typed FROM pq.nested WHERE id IN (2, 3) ORDER BY id;
-
 -- strings: dictionary fallback, empty strings, all-null columns
 CREATE TABLE pq.strings (id int, uniq text, few text, empty_or_null text);
 SELECT clickstream.copy_from_url('pq.strings', :'pq' || '/strings_v2.parquet');
@@ -166,6 +139,11 @@ END $$;
 SET client_min_messages = warning;
 SELECT f, pq.check_file(:'spark' || '/' || f || '.parquet', :'pq' || '/spark/' || f || '.jsonl.gz')
 FROM unnest(ARRAY['ods_events_v1_enrich.snappy', 'user_v2_props_gtm.snappy']) AS f;
+-- nested values: structs, lists, maps at any depth, as jsonb
+SELECT f, pq.check_file(:'pq' || '/' || f || '.parquet', :'pq' || '/' || f || '.jsonl.gz')
+FROM unnest(ARRAY['empty_nested', 'nested_v2', 'nested_nodict', 'nested_v1']) WITH ORDINALITY AS u(f, n) ORDER BY n;
+-- the last one, nested_v1, stays in pq.any: two of its rows by hand
+SELECT id, st, m, mil, ll, typed FROM pq.any WHERE id IN (2, 3) ORDER BY id;
 -- many row groups (DuckDB's hold at least 2,048 rows), with a list column
 SELECT pq.check_file(:'pq' || '/types_rowgroups.parquet', :'pq' || '/types_rowgroups.jsonl.gz');
 RESET client_min_messages;
