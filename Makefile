@@ -56,7 +56,15 @@ SQL_SOURCES = \
 	src/sql/parquet.sql \
 	src/sql/ods.sql \
 	src/sql/queue.sql \
-	src/sql/worker.sql
+	src/sql/worker.sql \
+	src/sql/model_log.sql \
+	src/sql/model_metadata.sql \
+	src/sql/model_reporting.sql \
+	src/sql/model_summary.sql \
+	src/sql/model_views.sql \
+	src/sql/model_segments.sql \
+	src/sql/model_refresh.sql \
+	src/sql/model.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 

@@ -292,6 +292,9 @@ BEGIN
     ON CONFLICT (app_id) DO UPDATE
         SET project_id = COALESCE(EXCLUDED.project_id, a.project_id),
             time_zone = EXCLUDED.time_zone;
+
+    -- the modeling objects (logging, metadata, reporting, segments): model.sql
+    PERFORM @extschema@._create_model(v_schema, p_time_zone);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.create_app(text, text, text) IS
