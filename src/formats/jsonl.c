@@ -23,6 +23,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -87,8 +88,7 @@ jsonl_load(LoadContext *ctx, LoadFile *file)
 	TextSource *src = TextSourceOpen(ctx, file);
 	JsonlLine	line;
 
-	line.keys = palloc0(sizeof(JsonlKeys));
-	line.keys->cxt = CurrentMemoryContext;
+	line.keys = JsonlKeysCreate();
 	PG_TRY();
 	{
 		ctx->lineno = 0;
@@ -197,22 +197,27 @@ JsonlStoreNested(LoadContext *ctx, int att, const char *text, int len)
 }
 
 /*
- * JsonlLookupKey
- *		The column of a top-level key (-1: ignored), checking first the key
- *		the previous line had at the same position k.
+ * JsonlKeysCreate
+ *		An empty key cache for one file, in the current memory context.
  */
-int
-JsonlLookupKey(LoadContext *ctx, JsonlKeys *keys, int k, const char *key,
-			   int len)
+JsonlKeys *
+JsonlKeysCreate(void)
 {
-	JsonlKey   *slot = k < JSONL_CACHED_KEYS ? &keys->keys[k] : NULL;
-	int			att;
+	JsonlKeys  *keys = palloc0(sizeof(JsonlKeys));
 
-	if (slot && slot->name && slot->len == len &&
-		memcmp(slot->name, key, len) == 0)
-		return slot->att;
+	keys->cxt = CurrentMemoryContext;
+	keys->interned = palloc0(sizeof(JsonlKey *) * JSONL_INTERN_SLOTS);
+	keys->prev = palloc0(sizeof(JsonlKey *) * JSONL_CACHED_KEYS);
+	keys->cur = palloc0(sizeof(JsonlKey *) * JSONL_CACHED_KEYS);
+	return keys;
+}
 
-	att = ConvertLookupColumn(ctx, key, len);
+/* The column of a key never seen in this file: by name, then the rules. */
+static int
+resolve_key(LoadContext *ctx, const char *key, int len)
+{
+	int			att = ConvertLookupColumn(ctx, key, len);
+
 	if (att >= 0 && ctx->columns[att].generated)
 		att = -1;
 	if (att < 0 && ctx->options->strict)
@@ -220,17 +225,80 @@ JsonlLookupKey(LoadContext *ctx, JsonlKeys *keys, int k, const char *key,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("key \"%.*s\" matches no column of the target", len, key),
 				 errhint("Remove \"strict\" to ignore unknown keys.")));
-	if (slot)
-	{
-		if (slot->name)
-			pfree(slot->name);
-		slot->name = MemoryContextAlloc(keys->cxt, len + 1);
-		memcpy(slot->name, key, len);
-		slot->name[len] = '\0';
-		slot->len = len;
-		slot->att = att;
-	}
 	return att;
+}
+
+/* The file's entry of a key (exact bytes), interning it; NULL when full. */
+static JsonlKey *
+intern_key(LoadContext *ctx, JsonlKeys *keys, const char *key, int len)
+{
+	uint32		hash = hash_bytes((const unsigned char *) key, len);
+	uint32		i;
+	JsonlKey   *e;
+
+	for (i = hash;; i++)
+	{
+		e = keys->interned[i & (JSONL_INTERN_SLOTS - 1)];
+		if (e == NULL)
+			break;
+		if (e->hash == hash && e->len == len && memcmp(e->name, key, len) == 0)
+			return e;
+	}
+	if (keys->ninterned >= JSONL_INTERN_MAX)
+		return NULL;
+	e = MemoryContextAlloc(keys->cxt, sizeof(JsonlKey));
+	e->att = resolve_key(ctx, key, len);
+	e->name = MemoryContextAlloc(keys->cxt, len);
+	memcpy(e->name, key, len);
+	e->len = len;
+	e->hash = hash;
+	keys->interned[i & (JSONL_INTERN_SLOTS - 1)] = e;
+	keys->ninterned++;
+	return e;
+}
+
+/*
+ * JsonlLookupKey
+ *		The column of the k-th top-level key of a line (-1: ignored).  keys
+ *		may be NULL (no cache), and k >= JSONL_CACHED_KEYS is not cached.
+ */
+int
+JsonlLookupKey(LoadContext *ctx, JsonlKeys *keys, int k, const char *key,
+			   int len)
+{
+	JsonlKey   *e = NULL;
+	int			j;
+
+	if (keys == NULL || k >= JSONL_CACHED_KEYS)
+		return resolve_key(ctx, key, len);
+
+	if (k == 0)
+	{
+		/* a new line: this line's keys become the ones to expect */
+		JsonlKey  **t = keys->prev;
+
+		keys->prev = keys->cur;
+		keys->nprev = keys->ncur;
+		keys->cur = t;
+		keys->ncur = 0;
+		keys->pos = 0;
+	}
+
+	for (j = keys->pos; j < keys->nprev && j < keys->pos + JSONL_LOOKAHEAD; j++)
+	{
+		JsonlKey   *p = keys->prev[j];
+
+		if (p != NULL && p->len == len && memcmp(p->name, key, len) == 0)
+		{
+			e = p;
+			keys->pos = j + 1;
+			break;
+		}
+	}
+	if (e == NULL)
+		e = intern_key(ctx, keys, key, len);
+	keys->cur[keys->ncur++] = e;
+	return e != NULL ? e->att : resolve_key(ctx, key, len);
 }
 
 void
