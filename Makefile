@@ -45,7 +45,8 @@ OBJS = \
 	src/parquet_pg.o \
 	src/parquet_sql.o \
 	src/worker/worker.o \
-	src/worker/queue.o
+	src/worker/queue.o \
+	src/worker/modeler.o
 
 # The install script is built from one file per object, in dependency order.
 SQL_SOURCES = \

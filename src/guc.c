@@ -21,6 +21,7 @@
 #include "utils/guc.h"
 
 #include "pg_clickstream.h"
+#include "worker/worker.h"
 
 int			clickstream_http_connect_timeout_ms = 10000;
 int			clickstream_http_low_speed_time_s = 30;
@@ -44,6 +45,22 @@ int			clickstream_batch_max_kb = 1024 * 1024;
 int			clickstream_max_attempts = 5;
 int			clickstream_retry_delay_s = 120;
 int			clickstream_batch_history_age_s = 7 * 24 * 3600;
+
+/* the modeler worker (src/worker/modeler.c, docs/model-refresh.md) */
+bool		clickstream_modeler = true;
+int			clickstream_refresh_interval_min = 120;
+int			clickstream_refresh_mode = 0;
+int			clickstream_data_freshness_s = 24 * 3600;
+int			clickstream_refresh_report_days = 1;
+int			clickstream_retention_days = 365;
+int			clickstream_retention_hour = 17;
+
+static const struct config_enum_entry refresh_mode_options[] = {
+	{"all", 0, false},
+	{"none", 1, false},
+	{"no_report", 2, false},
+	{NULL, 0, false}
+};
 
 /*
  * GucInit
@@ -171,6 +188,14 @@ GucInit(void)
 								1, 0, 32,
 								PGC_POSTMASTER, 0,
 								NULL, NULL, NULL);
+
+		DefineCustomBoolVariable("clickstream.modeler",
+								 "Start the modeler worker, which refreshes reports, scans metadata and expires old data.",
+								 "Off: run CALL clickstream.run_model_cycle() from cron instead.",
+								 &clickstream_modeler,
+								 true,
+								 PGC_POSTMASTER, 0,
+								 NULL, NULL, NULL);
 	}
 
 	DefineCustomIntVariable("clickstream.naptime",
@@ -219,6 +244,54 @@ GucInit(void)
 							&clickstream_batch_history_age_s,
 							7 * 24 * 3600, 60, INT_MAX,
 							PGC_SUSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.refresh_interval",
+							"Least time between two automatic refreshes of an app's reports.",
+							"Range 6 min to 1440 min (spec 7.1).",
+							&clickstream_refresh_interval_min,
+							120, 6, 1440,
+							PGC_SIGHUP, GUC_UNIT_MIN,
+							NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("clickstream.refresh_mode",
+							 "What a refresh computes: all, none (nothing), no_report (no daily summaries).",
+							 "An app's own mode (clickstream.set_model_settings) takes precedence.",
+							 &clickstream_refresh_mode,
+							 0, refresh_mode_options,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.data_freshness",
+							"Look-back of the incremental refresh of clickstream_event_base_view.",
+							"Range 1 h to 365 days; rounded up to whole hours.",
+							&clickstream_data_freshness_s,
+							24 * 3600, 3600, 365 * 24 * 3600,
+							PGC_USERSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.refresh_report_days",
+							"Days recomputed by each daily summary procedure in a refresh.",
+							"Range 1 to 366.",
+							&clickstream_refresh_report_days,
+							1, 1, 366,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.retention_days",
+							"Days of data kept by the daily retention, unless the app sets its own.",
+							"Range 1 to 36500; counted back from the newest row of each table.",
+							&clickstream_retention_days,
+							365, 1, 36500,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.retention_hour",
+							"Hour of the day (UTC) from which the daily retention runs.",
+							"Range 0 to 23.",
+							&clickstream_retention_hour,
+							17, 0, 23,
+							PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("clickstream");

@@ -103,6 +103,9 @@ WorkerInit(void)
 		worker.bgw_notify_pid = 0;
 		RegisterBackgroundWorker(&worker);
 	}
+
+	/* the refresh, scan and retention run beside the loaders (modeler.c) */
+	ModelerRegister();
 }
 
 /* PG 15: shared memory is requested from shmem_request_hook */

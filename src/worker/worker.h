@@ -23,6 +23,20 @@
 extern void WorkerInit(void);
 extern PGDLLEXPORT void WorkerMain(Datum main_arg);
 
+/* in modeler.c */
+extern void ModelerRegister(void);
+extern PGDLLEXPORT void ModelerMain(Datum main_arg);
+extern PGDLLEXPORT void ModelerTaskMain(Datum main_arg);
+
+/* settings of the modeling tasks (defined in guc.c; docs/model-refresh.md) */
+extern bool clickstream_modeler;
+extern int	clickstream_refresh_interval_min;
+extern int	clickstream_refresh_mode;
+extern int	clickstream_data_freshness_s;
+extern int	clickstream_refresh_report_days;
+extern int	clickstream_retention_days;
+extern int	clickstream_retention_hour;
+
 /* in queue.c */
 extern int64 QueueCycle(int worker_index, bool first_cycle);
 
