@@ -19,6 +19,7 @@ OBJS = \
 	src/manifest/manifest_parse.o \
 	src/manifest/manifest.o \
 	src/formats/decompress_core.o \
+	src/formats/decompress_pipe.o \
 	src/formats/decompress.o \
 	src/loader/options.o \
 	src/loader/convert.o \

@@ -24,16 +24,19 @@
 #include "utils/memutils.h"
 
 #include "formats/decompress.h"
+#include "formats/decompress_pipe.h"
 
 struct DecompressStream
 {
 	MemoryContext cxt;			/* owns this struct and the input buffer */
-	MemoryContextCallback cleanup;	/* calls DcEnd on reset or delete */
+	MemoryContextCallback cleanup;	/* stops the pipe, calls DcEnd */
 	char	   *url;			/* for messages */
 	DcStream	core;
+	DcPipe	   *pipe;			/* decoder thread, or NULL: decode here */
 };
 
 static void decompress_cleanup(void *arg);
+static void decompress_wait(void);
 static void decompress_report(DecompressStream *s) pg_attribute_noreturn();
 
 /*
@@ -79,6 +82,13 @@ DecompressOpen(DecompressSourceFn src, void *arg, const char *url)
 
 	if (DcStart(&s->core, DcCodecFromName(url)) != DC_OK)
 		decompress_report(s);
+
+	/*
+	 * Decode compressed data on a second thread while this backend parses
+	 * and inserts.  Without a thread (none to be had) decode here.
+	 */
+	if (s->core.codec != DECOMPRESS_NONE)
+		s->pipe = DcPipeStart(&s->core);
 	return s;
 }
 
@@ -97,8 +107,11 @@ DecompressRead(DecompressStream *s, char *buf, size_t len)
 	CHECK_FOR_INTERRUPTS();
 	if (len == 0)
 		return 0;
-	n = DcRead(&s->core, buf, len);
-	if (s->core.status != DC_OK)
+	if (s->pipe)
+		n = DcPipeRead(s->pipe, buf, len, decompress_wait);
+	else
+		n = DcRead(&s->core, buf, len);
+	if (n == 0 && s->core.status != DC_OK)
 		decompress_report(s);
 	return n;
 }
@@ -111,7 +124,7 @@ DecompressRead(DecompressStream *s, char *buf, size_t len)
 int64
 DecompressCompressedBytes(DecompressStream *s)
 {
-	return (int64) s->core.consumed;
+	return s->pipe ? (int64) DcPipeConsumed(s->pipe) : (int64) s->core.consumed;
 }
 
 /*
@@ -141,7 +154,19 @@ decompress_cleanup(void *arg)
 {
 	DecompressStream *s = (DecompressStream *) arg;
 
+	if (s->pipe)
+	{
+		DcPipeStop(s->pipe);
+		s->pipe = NULL;
+	}
 	DcEnd(&s->core);
+}
+
+/* DcWaitFn: while the decoder thread works, stay responsive to cancels. */
+static void
+decompress_wait(void)
+{
+	CHECK_FOR_INTERRUPTS();
 }
 
 /*

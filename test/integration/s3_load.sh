@@ -111,6 +111,40 @@ expect_eq "Spark file: 2153 rows" "$(q "SELECT count(*) FROM it_pq_spark_s3")" 2
 expect_eq "parquet_metadata over S3" \
     "$(q "SELECT count(DISTINCT row_group) FROM clickstream.parquet_metadata('s3://$BUCKET/pq/types_snappy.parquet')")" 1
 
+# --- cancel during a gzip load: the decoder thread stops with the backend ------------------
+# Three million short JSON lines (about 10 MB of gzip): long enough to cancel mid-load.
+seq 1 3000000 | awk '{ printf "{\"id\": %d, \"v\": \"value-%d-abcdefghijklmnopqrstuvwxyz\"}\n", $1, $1 }' \
+    | gzip -1 -n >"$TMP/big.jsonl.gz"
+s3_put "$BUCKET" "in/big.jsonl.gz" "$TMP/big.jsonl.gz"
+q "CREATE TABLE it_big (id int, v text)"
+PGAPPNAME=it_cancel_gzip psql -X -qAt >"$TMP/cancel-gzip.out" 2>&1 \
+    -c "SELECT clickstream.copy_from_url('it_big', 's3://$BUCKET/in/big.jsonl.gz')" &
+loader=$!
+pid=
+for _ in $(seq 1 100); do
+    pid=$(q "SELECT pid FROM pg_stat_activity WHERE application_name = 'it_cancel_gzip' AND query LIKE '%copy_from_url%'")
+    [ -n "$pid" ] && break
+    sleep 0.05
+done
+if [ -z "$pid" ]; then
+    fail "gzip cancel: the load never showed up"
+else
+    sleep 1
+    t0=$(now_ms)
+    q "SELECT pg_cancel_backend($pid)" >/dev/null
+    wait "$loader" || true
+    elapsed=$(( $(now_ms) - t0 ))
+    expect_match "gzip cancel: canceled" "$(cat "$TMP/cancel-gzip.out")" "canceling statement due to user request"
+    if [ "$elapsed" -le 1500 ]; then pass "gzip cancel: stopped in ${elapsed} ms"; else fail "gzip cancel: took ${elapsed} ms"; fi
+fi
+expect_eq "gzip cancel: nothing loaded" "$(q "SELECT count(*) FROM it_big")" 0
+# the server and the next decoder thread are fine: the whole object loads, every line once
+expect_eq "gzip after cancel: all lines" \
+    "$(q "SELECT clickstream.copy_from_url('it_big', 's3://$BUCKET/in/big.jsonl.gz')")" 3000000
+expect_eq "gzip after cancel: ids 1..3000000 once each" \
+    "$(q "SELECT count(DISTINCT id) = 3000000 AND min(id) = 1 AND max(id) = 3000000 FROM it_big")" t
+q "DROP TABLE it_big"
+
 q "DROP TABLE it_m, it_pq_rg_s3, it_pq_rg_file, it_pq_types_s3, it_pq_types_file, it_pq_nested_s3, it_pq_nested_file, it_pq_spark_s3, it_pq_spark_file"
 q "SELECT clickstream.drop_secret('it_load')" >/dev/null
 exit "$FAILED"
