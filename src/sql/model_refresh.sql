@@ -81,6 +81,24 @@ BEGIN
 END
 $$;
 
+-- _reraise: raise an error caught earlier (message, SQLSTATE, detail, hint), for procedures
+-- that had to leave their handler block to log and commit first.
+CREATE FUNCTION @extschema@._reraise(p_msg text, p_state text, p_detail text, p_hint text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF NULLIF(p_detail, '') IS NULL AND NULLIF(p_hint, '') IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = p_msg, ERRCODE = p_state;
+    ELSIF NULLIF(p_hint, '') IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = p_msg, ERRCODE = p_state, DETAIL = p_detail;
+    ELSIF NULLIF(p_detail, '') IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = p_msg, ERRCODE = p_state, HINT = p_hint;
+    END IF;
+    RAISE EXCEPTION USING MESSAGE = p_msg, ERRCODE = p_state, DETAIL = p_detail, HINT = p_hint;
+END
+$$;
+
 -- set_model_settings: per-app retention days and refresh mode.  NULL leaves a value as it
 -- is; 'default' (refresh_mode) or 0 (retention_days) go back to the server setting.
 CREATE FUNCTION @extschema@.set_model_settings(app_id text,
@@ -192,8 +210,10 @@ AS $$
 $$;
 
 -- _refresh_view_units: the statements of the view phase after the base table (§7.2 step 3,
--- items 2-4): REFRESH MATERIALIZED VIEW of the three MVs, in order, each one that exists
--- (CONCURRENTLY when it is populated and has a unique index, so readers are not blocked).
+-- items 2-4).  The app's clickstream_refresh_views_sp() when it has one (docs/model-reporting.md:
+-- the three "materialized views" kept up to date incrementally); otherwise REFRESH
+-- MATERIALIZED VIEW of the three MVs, in order, each one that exists (CONCURRENTLY when it
+-- is populated and has a unique index, so readers are not blocked).
 CREATE FUNCTION @extschema@._refresh_view_units(p_schema name)
 RETURNS text[]
 LANGUAGE plpgsql STABLE
@@ -203,6 +223,9 @@ DECLARE
     v_mv    text;
     v_rel   oid;
 BEGIN
+    IF @extschema@._has_procedure(p_schema, 'clickstream_refresh_views_sp') THEN
+        RETURN ARRAY[pg_catalog.format('CALL %I.clickstream_refresh_views_sp()', p_schema)];
+    END IF;
     FOREACH v_mv IN ARRAY ARRAY['clickstream_acquisition_intra_day_user_mv',
                                 'clickstream_lifecycle_view_v2',
                                 'clickstream_retention_base_view']
@@ -284,8 +307,11 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use all, none or no_report.';
     END IF;
     IF p_start IS NOT NULL AND p_start > COALESCE(p_end, pg_catalog.now()) THEN
-        RAISE EXCEPTION 'refresh start time % is after the end time', p_start
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'refresh start time is after the end time'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('Start %s UTC, end %s UTC.',
+                      pg_catalog.to_char(p_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                      pg_catalog.to_char(COALESCE(p_end, pg_catalog.now()) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'));
     END IF;
     units := 0;
 
@@ -318,7 +344,8 @@ BEGIN
     v_stmts := v_stmts || pg_catalog.format('CALL %I.clickstream_event_base_view_sp(NULL, NULL, %s)',
                                             v_app.schema_name, v_hours);
     v_names := v_names || 'clickstream_event_base_view_sp'::text;
-    SELECT v_stmts || pg_catalog.array_agg(u), v_names || pg_catalog.array_agg(pg_catalog.split_part(u, '.', -1))
+    SELECT v_stmts || pg_catalog.array_agg(u),
+           v_names || pg_catalog.array_agg(pg_catalog.split_part(pg_catalog.split_part(u, '.', -1), '(', 1))
       INTO v_stmts, v_names
       FROM pg_catalog.unnest(@extschema@._refresh_view_units(v_app.schema_name)) u;
 
@@ -335,7 +362,7 @@ BEGIN
                 v_app.schema_name) INTO v_done;
             IF v_done >= refresh_date THEN
                 v_reports := false;
-                v_skip := pg_catalog.format('summaries already computed for %s', v_done);
+                v_skip := 'summaries already computed for ' || pg_catalog.to_char(v_done, 'YYYY-MM-DD');
             END IF;
         END IF;
     END IF;
@@ -394,8 +421,9 @@ BEGIN
              WHERE s.app_id = p_app_id;
             COMMIT;
             PERFORM pg_catalog.pg_advisory_unlock(v_lock1, v_lock2);
-            RAISE EXCEPTION 'refresh of app "%" failed in %: %', p_app_id, v_names[i], v_msg
-                USING ERRCODE = v_state, DETAIL = COALESCE(v_detail, ''), HINT = COALESCE(v_hint, '');
+            PERFORM @extschema@._reraise(
+                pg_catalog.format('refresh of app "%s" failed in %s: %s', p_app_id, v_names[i], v_msg),
+                v_state, v_detail, v_hint);
         END IF;
         units := i;
         COMMIT;
@@ -417,7 +445,7 @@ BEGIN
     EXECUTE pg_catalog.format('CALL %I.sp_clickstream_log($1, $2, $3)', v_app.schema_name)
       USING 'refresh_app', 'info',
             pg_catalog.format('%s units refreshed (%s)%s', units, status,
-                              CASE WHEN v_reports THEN pg_catalog.format(', report day %s, %s day(s)', refresh_date, v_ndays) ELSE '' END);
+                              CASE WHEN v_reports THEN pg_catalog.format(', report day %s, %s day(s)', pg_catalog.to_char(refresh_date, 'YYYY-MM-DD'), v_ndays) ELSE '' END);
     UPDATE @extschema@.model_state s
        SET refresh_finished_at = pg_catalog.now(), refresh_status = 'succeeded', refresh_detail = status,
            refresh_date = refresh_date
@@ -628,8 +656,9 @@ BEGIN
             EXECUTE pg_catalog.format('CALL %I.sp_clickstream_log($1, $2, $3)', p_schema)
               USING 'sp_clear_expired_data', 'error', 'error message:' || v_msg;
             COMMIT;
-            RAISE EXCEPTION 'retention of %.% failed: %', p_schema, v_table[i], v_msg
-                USING ERRCODE = v_state, DETAIL = COALESCE(v_detail, '');
+            PERFORM @extschema@._reraise(
+                pg_catalog.format('retention of %s.%s failed: %s', p_schema, v_table[i], v_msg),
+                v_state, v_detail, NULL);
         END IF;
         COMMIT;
     END LOOP;

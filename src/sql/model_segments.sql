@@ -114,8 +114,8 @@ BEGIN
         EXECUTE pg_catalog.format('CALL %I.sp_clickstream_log($1, $2, $3)', p_schema)
           USING 'sp_user_segment', 'error', 'error message:' || v_msg;
         COMMIT;
-        RAISE EXCEPTION 'segment "%" failed: %', p_segment_id, v_msg
-            USING ERRCODE = v_state, DETAIL = COALESCE(v_detail, ''), HINT = COALESCE(v_hint, '');
+        PERFORM @extschema@._reraise(pg_catalog.format('segment "%s" failed: %s', p_segment_id, v_msg),
+                                     v_state, v_detail, v_hint);
     END IF;
     COMMIT;
 END
