@@ -122,14 +122,15 @@ INSERT INTO summary_sp VALUES
   (11, 'clickstream_retention_dau_wau_sp'), (12, 'clickstream_retention_event_overtime_sp'),
   (13, 'clickstream_retention_user_new_return_sp'), (14, 'clickstream_acquisition_day_user_view_cnt_sp'),
   (15, 'clickstream_device_crash_rate_sp'), (16, 'clickstream_device_user_device_sp');
-DO $$
+CREATE FUNCTION pg_temp.run_all(p_ndays int) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE r record;
 BEGIN
     FOR r IN SELECT sp FROM summary_sp ORDER BY ord LOOP
-        EXECUTE format('CALL sum_app.%I(%L, %L, 2)', r.sp, '2024-05-16', 'Asia/Shanghai');
+        EXECUTE format('CALL sum_app.%I(%L, %L, %s)', r.sp, '2024-05-16', 'Asia/Shanghai', p_ndays);
     END LOOP;
 END
 $$;
+SELECT pg_temp.run_all(2);
 
 -- Every table has rows for exactly D-1 and D (h1 on 05-17 is in no window) and none from
 -- iOS (pC has no user_v2 row).  D-1 has only pB's b0 and b1 and no _first_open, so
@@ -337,14 +338,7 @@ $$;
 SELECT pg_temp.summary_digest() AS before \gset
 
 -- Idempotent: running D again (ndays 1) replaces D with the same rows, D-1 stays.
-DO $$
-DECLARE r record;
-BEGIN
-    FOR r IN SELECT sp FROM summary_sp ORDER BY ord LOOP
-        EXECUTE format('CALL sum_app.%I(%L, %L, 1)', r.sp, '2024-05-16', 'Asia/Shanghai');
-    END LOOP;
-END
-$$;
+SELECT pg_temp.run_all(1);
 SELECT pg_temp.summary_digest() = :'before' AS same_rows;
 
 -- The time zone is the call's argument: in UTC, D is [05-16 00:00, 05-17 00:00), so Web
