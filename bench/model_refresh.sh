@@ -103,7 +103,7 @@ main() {
         echo "load_day31_$app $(awk -v ms=$(( $(now_ms) - t0 )) 'BEGIN { print ms / 1000 }') 0" >>"$BENCH_RESULTS"
         bench_psql -q -c "ANALYZE $app.event_v2" -c "CHECKPOINT"
         bench_load "refresh_day31_$app" \
-            "CALL clickstream.refresh_app('$app', day => '$DAY31', refresh_end_time => '$DAY32 00:00:00+00', refresh_start_time => '$DAY31 00:00:00+00')"
+            "CALL clickstream.refresh_app('$app', day => '$DAY31', refresh_start_time => '$DAY31 00:00:00+00')"
     done
     bench_psql -c "SELECT '$APP30' AS app, count(*) AS day31_events_in_base_table FROM $APP30.clickstream_event_base_view WHERE event_timestamp >= '$DAY31'
                    UNION ALL SELECT '$APP3', count(*) FROM $APP3.clickstream_event_base_view WHERE event_timestamp >= '$DAY31'" || true
