@@ -163,5 +163,19 @@ is( $node->safe_psql('postgres',
 		"SELECT string_agg(refresh_date::text || ' ' || triggerred_by, ',') FROM tapr.refresh_mv_sp_status"),
 	'2024-03-03 WORK_FLOW', 'run_model_cycle() runs them in the session');
 
+# 6. one refresh of an app at a time: while another session holds the app's refresh lock,
+#    refresh_app does nothing and says so (spec 7.2 step 1)
+my $holder = $node->background_psql('postgres');
+$holder->query_safe(
+	"SELECT pg_advisory_lock(hashtext('clickstream.refresh'), hashtext('tapr'))");
+is( $node->safe_psql('postgres',
+		"CALL clickstream.refresh_app('tapr', '2024-03-01')"),
+	'skipped: another refresh of this app is running|2024-03-01|0',
+	'a refresh while another runs is skipped');
+$holder->quit;
+is( $node->safe_psql('postgres',
+		"CALL clickstream.refresh_app('tapr', '2024-03-01')"),
+	'done|2024-03-01|18', 'and runs once the other has ended');
+
 $node->stop;
 done_testing();
