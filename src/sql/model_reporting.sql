@@ -295,6 +295,8 @@ BEGIN
             fressness_in_hours integer DEFAULT 24)
         LANGUAGE plpgsql
         SET TimeZone = 'UTC'
+        -- times in log rows and messages as in the original: 2024-05-16 10:00:00
+        SET DateStyle = 'ISO, YMD'
         AS $body$
         DECLARE
             v_now      timestamp := pg_catalog.now() AT TIME ZONE 'UTC';

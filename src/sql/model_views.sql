@@ -52,7 +52,7 @@ BEGIN
 
     -- bookkeeping of the incremental refresh: one row
     --   time_zone       the zone the three tables are rendered in
-    --   event_v2_mark   event_v2 rows loaded at or after it are not yet in the lifecycle table
+    --   event_v2_mark   event_v2 rows loaded after it are not yet in the lifecycle table
     --   user_v2_mark    same for user_v2 rows (user id and first touch feed two tables)
     --   base_low, session_start_low  the oldest base row / _session_start event seen: when
     --                   retention removes older rows, the tables drop what came from them
@@ -170,13 +170,18 @@ BEGIN
                 RETURN;
             END IF;
 
+            -- rows loaded after the marks are new to these tables (a load's rows share
+            -- one created_time, so the rows at a mark were all seen)
+            v_umark := COALESCE(v_st.user_v2_mark, '-infinity');
+            v_emark := COALESCE(v_st.event_v2_mark, '-infinity');
+
             -- 1. users whose user id or first touch changed (or who are new) since the
             --    last refresh: their rows may change on every day they were active
             WITH changed AS (
                 SELECT u.user_pseudo_id, u.user_id, u.first_touch_time_msec
                   FROM %1$I.user_v2 u
                   LEFT JOIN %1$I.clickstream_reporting_views_user m ON m.user_pseudo_id = u.user_pseudo_id
-                 WHERE u.created_time >= v_st.user_v2_mark
+                 WHERE u.created_time > v_umark
                    AND (m.user_pseudo_id IS NULL
                         OR m.user_id IS DISTINCT FROM u.user_id
                         OR m.first_touch_time_msec IS DISTINCT FROM u.first_touch_time_msec)
@@ -187,8 +192,8 @@ BEGIN
                    SET user_id = EXCLUDED.user_id, first_touch_time_msec = EXCLUDED.first_touch_time_msec
             )
             SELECT pg_catalog.array_agg(user_pseudo_id) INTO v_changed FROM changed;
-            SELECT COALESCE(pg_catalog.max(created_time), v_st.user_v2_mark) INTO v_umark
-              FROM %1$I.user_v2 WHERE created_time >= v_st.user_v2_mark;
+            SELECT COALESCE(pg_catalog.max(created_time), v_umark) INTO v_umark
+              FROM %1$I.user_v2 WHERE created_time > v_umark;
 
             -- 2. local days to recompute: those of the base rows written since the last
             --    refresh (a UTC hour can straddle local midnight in zones with a
@@ -222,7 +227,8 @@ BEGIN
             END IF;
 
             -- 4. each day: delete its rows, insert them again from the day window
-            FOR v_day IN SELECT DISTINCT d FROM pg_catalog.unnest(v_days) d ORDER BY d LOOP
+            SELECT pg_catalog.array_agg(DISTINCT d) INTO v_days FROM pg_catalog.unnest(v_days) d;
+            FOREACH v_day IN ARRAY COALESCE(v_days, '{}') LOOP
                 DELETE FROM %1$I.clickstream_acquisition_intra_day_user_mv
                  WHERE event_date >= v_day::timestamp AND event_date < (v_day + 1)::timestamp;
                 INSERT INTO %1$I.clickstream_acquisition_intra_day_user_mv
@@ -252,9 +258,9 @@ BEGIN
             --    refresh (any event: a reloaded event may have stopped being a
             --    _session_start), and the retention boundary as in step 3
             SELECT pg_catalog.array_agg(DISTINCT pg_catalog.date_trunc('week', event_timestamp AT TIME ZONE 'UTC' AT TIME ZONE v_tz)),
-                   pg_catalog.max(created_time)
+                   COALESCE(pg_catalog.max(created_time), v_emark)
               INTO v_weeks, v_emark
-              FROM %1$I.event_v2 WHERE created_time >= v_st.event_v2_mark;
+              FROM %1$I.event_v2 WHERE created_time > v_emark;
             SELECT pg_catalog.min(event_timestamp) INTO v_ss_low
               FROM %1$I.event_v2 WHERE event_name = '_session_start';
             IF v_ss_low IS NULL THEN
@@ -266,7 +272,8 @@ BEGIN
                 v_weeks := COALESCE(v_weeks, '{}')
                            || pg_catalog.date_trunc('week', v_ss_low AT TIME ZONE 'UTC' AT TIME ZONE v_tz);
             END IF;
-            FOR v_week IN SELECT DISTINCT w FROM pg_catalog.unnest(v_weeks) w ORDER BY w LOOP
+            SELECT pg_catalog.array_agg(DISTINCT w) INTO v_weeks FROM pg_catalog.unnest(v_weeks) w;
+            FOREACH v_week IN ARRAY COALESCE(v_weeks, '{}') LOOP
                 DELETE FROM %1$I.clickstream_lifecycle_view_v2 WHERE time_period_week = v_week;
                 INSERT INTO %1$I.clickstream_lifecycle_view_v2
                 SELECT DISTINCT e.user_pseudo_id, e.platform, v_week
@@ -277,8 +284,8 @@ BEGIN
             END LOOP;
 
             UPDATE %1$I.clickstream_reporting_views_state
-               SET event_v2_mark = COALESCE(v_emark, event_v2_mark),
-                   user_v2_mark = v_umark,
+               SET event_v2_mark = NULLIF(v_emark, '-infinity'),
+                   user_v2_mark = NULLIF(v_umark, '-infinity'),
                    base_low = v_low,
                    session_start_low = v_ss_low,
                    refreshed_at = v_now;
