@@ -221,15 +221,22 @@ BEGIN
          GROUP BY e.platform, e.geo_country, e.geo_city
     $sql$, p_schema));
 
-    -- 2 (§6.6.2): distinct (type, dim, merged user); first-touch types from _first_open only
+    -- 2 (§6.6.2): distinct (type, dim, merged user); first-touch types from _first_open only.
+    -- The day's events are first reduced to their distinct attributions (a few per session)
+    -- so that the 13-way unpivot works on those, not on every event.
     PERFORM @extschema@._create_summary_sp(p_schema, 'clickstream_acquisition_day_traffic_source_user', pg_catalog.format($sql$
         INSERT INTO %1$I.clickstream_acquisition_day_traffic_source_user
                (event_date, platform, aggregation_type, aggregation_dim, user_id)
         SELECT DISTINCT v_day, e.platform, x.aggregation_type, x.aggregation_dim, e.merged_user_id
-          FROM %1$I.clickstream_event_view_v3 e
+          FROM (SELECT DISTINCT e.platform, e.merged_user_id, e.event_name = '_first_open' AS first_open,
+                       e.first_traffic_source, e.first_traffic_medium, e.first_traffic_campaign,
+                       e.first_traffic_clid_platform, e.first_traffic_channel_group,
+                       e.first_app_install_source, e.session_source, e.session_medium,
+                       e.session_campaign, e.session_clid_platform, e.session_channel_group
+                  FROM %1$I.clickstream_event_view_v3 e
+                 WHERE e.event_timestamp >= v_start AND e.event_timestamp < v_end) e
          CROSS JOIN LATERAL %2$s
-         WHERE e.event_timestamp >= v_start AND e.event_timestamp < v_end
-           AND (NOT x.first_open_only OR e.event_name = '_first_open')
+         WHERE NOT x.first_open_only OR e.first_open
     $sql$, p_schema, v_traffic_e));
 
     -- 3 (§6.6.3): sessions per (merged user, session) joined to their attribution; the
