@@ -298,14 +298,20 @@ WITH x AS (
 SELECT DISTINCT user_pseudo_id, platform, first_date, ev_date - first_date AS day_diff
   FROM x WHERE ev_date - first_date <= 42;
 
--- §6.4 views over the MVs
+-- §6.4 views over the MVs.  The weekly view orders a user's rows by week only, so a user
+-- with two platforms in one week makes lag/lead arbitrary; the variant column holds the
+-- view for a platform tie-break in byte order ('bytes') and in case-blind order ('nocase')
+-- (the collation decides), and duck.mjs says which one PostgreSQL matched.
 CREATE TABLE exp_clickstream_lifecycle_weekly_view_v3 AS
-WITH l AS (
-    SELECT *, lag(time_period_week) OVER w AS lag_week, lead(time_period_week) OVER w AS lead_week
-      FROM exp_clickstream_lifecycle_view_v2
-    WINDOW w AS (PARTITION BY user_pseudo_id ORDER BY time_period_week)),
+WITH tie(variant) AS (VALUES ('bytes'), ('nocase')),
+l AS (
+    SELECT v.*, tie.variant,
+           lag(time_period_week) OVER w AS lag_week, lead(time_period_week) OVER w AS lead_week
+      FROM exp_clickstream_lifecycle_view_v2 v, tie
+    WINDOW w AS (PARTITION BY tie.variant, user_pseudo_id
+                 ORDER BY time_period_week, CASE WHEN tie.variant = 'bytes' THEN platform ELSE lower(platform) END)),
 s AS (
-    SELECT time_period_week, platform, user_pseudo_id,
+    SELECT variant, time_period_week, platform, user_pseudo_id,
            CASE WHEN lag_week IS NULL THEN '1-NEW'
                 WHEN date_diff('day', lag_week, time_period_week) // 7 = 1 THEN '2-RETAINED-ACTIVE'
                 WHEN date_diff('day', lag_week, time_period_week) // 7 > 1 THEN '3-RETURN' END AS this_week_value,
@@ -313,13 +319,13 @@ s AS (
                 ELSE '0-CHURN' END AS next_week_churn
       FROM l),
 t AS (
-    SELECT time_period_week, platform, this_week_value, next_week_churn, count(DISTINCT user_pseudo_id) AS total_users
+    SELECT variant, time_period_week, platform, this_week_value, next_week_churn, count(DISTINCT user_pseudo_id) AS total_users
       FROM s GROUP BY ALL)
-SELECT time_period_week AS time_period, platform, this_week_value, sum(total_users) AS "sum"
-  FROM t GROUP BY ALL
+SELECT variant, time_period_week AS time_period, platform, this_week_value, sum(total_users) AS "sum"
+  FROM t GROUP BY variant, time_period_week, platform, this_week_value
 UNION
-SELECT time_period_week + INTERVAL 7 DAY, platform, '0-CHURN', -sum(total_users)
-  FROM t WHERE next_week_churn IS NOT NULL GROUP BY time_period_week, platform;
+SELECT variant, time_period_week + INTERVAL 7 DAY, platform, '0-CHURN', -sum(total_users)
+  FROM t WHERE next_week_churn IS NOT NULL GROUP BY variant, time_period_week, platform;
 
 CREATE TABLE exp_clickstream_retention_view_v3 AS
 WITH keep AS (
