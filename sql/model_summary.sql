@@ -371,6 +371,18 @@ END
 $$;
 CREATE TRIGGER reject_d1 BEFORE INSERT ON sum_app.clickstream_retention_event_overtime
     FOR EACH ROW EXECUTE FUNCTION pg_temp.reject_d1_trigger();
+-- (the trigger also notes the lock the procedure holds on the table: SHARE ROW EXCLUSIVE,
+-- so two refreshes of one table wait for each other while readers go on)
+CREATE TEMP TABLE seen_locks (mode text);
+CREATE FUNCTION pg_temp.note_lock_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO seen_locks SELECT mode FROM pg_locks
+     WHERE relation = TG_RELID AND pid = pg_backend_pid() AND granted AND mode <> 'RowExclusiveLock';
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER note_lock BEFORE INSERT ON sum_app.clickstream_retention_event_overtime
+    FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.note_lock_trigger();
 SELECT pg_temp.try($$CALL sum_app.clickstream_retention_event_overtime_sp('2024-05-16', 'Asia/Shanghai', 2)$$);
 SELECT event_date, platform, event_count FROM sum_app.clickstream_retention_event_overtime ORDER BY 1, 2;
 -- the same call at top level fails the statement
@@ -378,6 +390,8 @@ CALL sum_app.clickstream_retention_event_overtime_sp('2024-05-16', 'Asia/Shangha
 DROP TRIGGER reject_d1 ON sum_app.clickstream_retention_event_overtime;
 -- without the trigger, D is recomputed: Web 6
 CALL sum_app.clickstream_retention_event_overtime_sp('2024-05-16', 'Asia/Shanghai', 1);
+SELECT DISTINCT mode FROM seen_locks;
+DROP TRIGGER note_lock ON sum_app.clickstream_retention_event_overtime;
 SELECT event_date, platform, event_count FROM sum_app.clickstream_retention_event_overtime ORDER BY 1, 2;
 
 -- create_app again (another time zone) keeps the tables and their rows

@@ -57,6 +57,9 @@ BEGIN
             %4$s
         BEGIN
             PERFORM @extschema@._summary_check_args(p_day, p_tz, p_ndays);
+            -- one refresh of a table at a time (two concurrent delete-then-insert runs of a
+            -- day would both insert); readers are not blocked
+            LOCK TABLE %1$I.%2$I IN SHARE ROW EXCLUSIVE MODE;
             -- newest day first, as the original
             FOR i IN 0 .. p_ndays - 1 LOOP
                 v_day := p_day - i;
