@@ -820,3 +820,261 @@ BEGIN
         'appId', v_app, 'status', 'SUCCEED', 'message', 'store metadata successfully'));
 END
 $fn$;
+
+-- scan_metadata_app: the per-app steps of the workflow (spec §5.1): rebuild the property
+-- registry, CALL <app>.sp_scan_metadata over [scan_start_date, scan_end_date) (all days
+-- before scan_end_date when the start is NULL), then store the results in the catalog.
+-- Runs in the caller's transaction; errors propagate.
+CREATE FUNCTION @extschema@.scan_metadata_app(app_id text, scan_end_date date,
+                                              scan_start_date date DEFAULT NULL,
+                                              top_n integer DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    v_schema name;
+    v_top    integer := COALESCE($4, @extschema@._setting('clickstream.metadata_top_values', '20')::integer);
+BEGIN
+    SELECT a.schema_name INTO v_schema FROM @extschema@.apps a WHERE a.app_id = $1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'app "%" does not exist', $1
+            USING ERRCODE = 'undefined_object', HINT = 'SELECT app_id FROM clickstream.apps lists the apps.';
+    END IF;
+    IF $2 IS NULL THEN
+        RAISE EXCEPTION 'scan end date must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF v_top < 1 THEN
+        RAISE EXCEPTION 'top_n must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM @extschema@._rebuild_property_registry(v_schema);
+    EXECUTE pg_catalog.format('CALL %I.sp_scan_metadata($1, $2, $3)', v_schema)
+      USING v_top::numeric, $2::timestamp, $3::timestamp;
+    RETURN @extschema@._store_metadata($1);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.scan_metadata_app(text, date, date, integer) IS
+    'Scan one app''s metadata over [scan_start_date, scan_end_date) (UTC days) and store it in clickstream.metadata_catalog';
+
+-- _scan_state: the saved scan state of an app (spec §5.5), or NULL before its first run.
+CREATE FUNCTION @extschema@._scan_state(p_app_id text)
+RETURNS jsonb
+LANGUAGE sql STABLE
+AS $$
+    SELECT s.value FROM @extschema@.workflow_state s
+     WHERE s.key = 'scan_metadata:' || p_app_id AND s.app_id = p_app_id
+$$;
+
+-- _scan_interval: the least time between two automatic scans of an app, in minutes
+-- (spec §5.1: default 1440, at least 60).
+CREATE FUNCTION @extschema@._scan_interval(p_minutes integer)
+RETURNS integer
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    v integer := COALESCE(p_minutes,
+                          @extschema@._setting('clickstream.metadata_scan_interval', '1440')::integer);
+BEGIN
+    IF v < 60 THEN
+        RAISE EXCEPTION 'metadata scan interval must be at least 60 minutes' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN v;
+END
+$$;
+
+-- scan_metadata_due: whether the automatic scan of an app is due (spec §5.1, LoadDataFlow):
+-- it never ran, or its last run started at least min_interval_minutes ago.
+CREATE FUNCTION @extschema@.scan_metadata_due(app_id text, min_interval_minutes integer DEFAULT NULL)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    v_state    jsonb := @extschema@._scan_state($1);
+    v_interval integer := @extschema@._scan_interval($2);
+BEGIN
+    RETURN v_state IS NULL
+        OR v_state ->> 'lastJobStartTimestamp' IS NULL
+        OR @extschema@._epoch_ms(pg_catalog.now()) - (v_state ->> 'lastJobStartTimestamp')::bigint
+           >= v_interval::bigint * 60000;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.scan_metadata_due(text, integer) IS
+    'Whether the automatic metadata scan of an app is due (never ran, or started min_interval_minutes ago or more)';
+
+-- scan_metadata: the automatic scan of one app, as after a load cycle (spec §5.1 with
+-- eventSource LoadDataFlow): skipped while another scan of the app runs or before it is
+-- due; otherwise scans [last scan end date, date of the ETL watermark) -- everything before
+-- it on the first run -- and saves the state.  One transaction; errors propagate.
+CREATE FUNCTION @extschema@.scan_metadata(app_id text, top_n integer DEFAULT NULL,
+                                          min_interval_minutes integer DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    v_app      record;
+    v_state    jsonb;
+    v_job      bigint := @extschema@._epoch_ms(pg_catalog.clock_timestamp());
+    v_wm       timestamp;
+    v_end      date;
+    v_start    date;
+    v_project  text;
+    v_result   jsonb;
+BEGIN
+    SELECT a.app_id, a.schema_name INTO v_app FROM @extschema@.apps a WHERE a.app_id = $1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'app "%" does not exist', $1
+            USING ERRCODE = 'undefined_object', HINT = 'SELECT app_id FROM clickstream.apps lists the apps.';
+    END IF;
+    IF NOT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('clickstream.scan_metadata'),
+                                                pg_catalog.hashtext($1)) THEN
+        RETURN pg_catalog.jsonb_build_object('appId', $1, 'status', 'SKIP',
+                                             'message', 'another scan of the app is running');
+    END IF;
+    IF NOT @extschema@.scan_metadata_due($1, $3) THEN
+        RETURN pg_catalog.jsonb_build_object('appId', $1, 'status', 'SKIP',
+                                             'message', 'the minimum interval has not passed');
+    END IF;
+    -- scan end: the UTC date of the ETL watermark (model_refresh.sql), else today
+    IF pg_catalog.to_regprocedure('@extschema@.etl_watermark(text)') IS NOT NULL THEN
+        EXECUTE 'SELECT @extschema@.etl_watermark($1)::timestamp' INTO v_wm USING $1;
+    END IF;
+    v_end := COALESCE(v_wm::date, (pg_catalog.now() AT TIME ZONE 'UTC')::date);
+    v_state := @extschema@._scan_state($1);
+    v_start := NULLIF(v_state ->> 'lastScanEndDate', '')::date;
+    v_result := @extschema@.scan_metadata_app($1, v_end, v_start, $2);
+
+    -- "update workflow info": the app's state and the project summary item
+    v_project := @extschema@._project_of(v_app.schema_name);
+    INSERT INTO @extschema@.workflow_state AS s (project, key, value, updated_at, app_id)
+    VALUES (v_project, 'scan_metadata:' || $1,
+            pg_catalog.jsonb_build_object('lastJobStartTimestamp', v_job,
+                                          'lastScanEndDate', pg_catalog.to_char(v_end, 'YYYY-MM-DD')),
+            pg_catalog.now(), $1)
+    ON CONFLICT (project, key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at;
+    INSERT INTO @extschema@.metadata_catalog AS c (id, month, origin_month, project_id, summary, create_ts, update_ts)
+    VALUES ('PROJECT_SUMMARY#' || v_project, '#000000', '#000000', v_project,
+            pg_catalog.jsonb_build_object('latestScanDate', pg_catalog.to_char(v_end, 'YYYY-MM-DD') || 'T00:00:00.000Z',
+                                          'lastJobStartTimestamp', v_job),
+            v_job, v_job)
+    ON CONFLICT (id, month) DO UPDATE SET summary = EXCLUDED.summary, update_ts = EXCLUDED.update_ts;
+
+    RETURN v_result || pg_catalog.jsonb_build_object(
+        'appId', $1, 'status', 'SUCCEED', 'eventSource', 'LoadDataFlow', 'jobStartTimestamp', v_job,
+        'scanStartDate', COALESCE(pg_catalog.to_char(v_start, 'YYYY-MM-DD'), ''),
+        'scanEndDate', pg_catalog.to_char(v_end, 'YYYY-MM-DD'));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.scan_metadata(text, integer, integer) IS
+    'Automatic metadata scan of an app (spec §5.1, LoadDataFlow): skipped unless due, then scans the days since the last scan and saves the state';
+
+-- run_metadata_scan: the metadata-scan workflow of spec §5.1 over several apps, each app
+-- in a transaction of its own (CALL it outside a transaction block).  event_source
+-- 'LoadDataFlow' runs scan_metadata(app) for each app; anything else is a manual run over
+-- [scan_start_date, min(scan_end_date, today)) that leaves the saved state alone.  A
+-- failing app is logged in its clickstream_log_v2 and the other apps still run; the CALL
+-- then fails, naming the failed apps.
+CREATE PROCEDURE @extschema@.run_metadata_scan(event_source text DEFAULT '',
+                                               scan_start_date text DEFAULT NULL,
+                                               scan_end_date text DEFAULT NULL,
+                                               app_ids text DEFAULT NULL,
+                                               top_n integer DEFAULT NULL,
+                                               min_interval_minutes integer DEFAULT NULL)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_auto     boolean := COALESCE(event_source = 'LoadDataFlow', false);
+    v_today    date := (pg_catalog.now() AT TIME ZONE 'UTC')::date;
+    v_start    date;
+    v_end      date;
+    v_apps     text[];
+    v_app      text;
+    v_result   jsonb;
+    v_failed   text[] := '{}';
+    v_details  text[] := '{}';
+    v_state    text;
+    v_msg      text;
+    v_ctx      text;
+    v_first    text;
+    v_cancel   boolean := false;
+BEGIN
+    IF NOT v_auto THEN
+        IF NULLIF(scan_start_date, '') !~ '^\d{4}-\d{2}-\d{2}$'
+           OR NULLIF(scan_end_date, '') !~ '^\d{4}-\d{2}-\d{2}$' THEN
+            RAISE EXCEPTION 'input scan date format is not yyyy-mm-dd'
+                USING ERRCODE = 'invalid_datetime_format';
+        END IF;
+        v_start := NULLIF(scan_start_date, '')::date;
+        v_end := LEAST(COALESCE(NULLIF(scan_end_date, '')::date, v_today), v_today);
+        IF v_start > v_end THEN
+            RAISE EXCEPTION 'scan start date % is after the scan end date %',
+                            pg_catalog.to_char(v_start, 'YYYY-MM-DD'), pg_catalog.to_char(v_end, 'YYYY-MM-DD')
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'The scan end date is the given one or today, whichever is earlier.';
+        END IF;
+    END IF;
+    PERFORM @extschema@._scan_interval(min_interval_minutes);
+
+    IF NULLIF(pg_catalog.btrim(app_ids), '') IS NULL THEN
+        v_apps := ARRAY(SELECT a.app_id FROM @extschema@.apps a ORDER BY a.app_id);
+    ELSE
+        v_apps := ARRAY(SELECT pg_catalog.btrim(x) FROM pg_catalog.unnest(pg_catalog.string_to_array(app_ids, ',')) x
+                         WHERE pg_catalog.btrim(x) <> '');
+        SELECT x INTO v_app FROM pg_catalog.unnest(v_apps) x
+         WHERE NOT EXISTS (SELECT 1 FROM @extschema@.apps a WHERE a.app_id = x) LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'app "%" does not exist', v_app
+                USING ERRCODE = 'undefined_object', HINT = 'SELECT app_id FROM clickstream.apps lists the apps.';
+        END IF;
+    END IF;
+    -- commit the caller's implicit transaction: this also fails at once, before any work,
+    -- when the procedure is called inside a transaction block
+    COMMIT;
+
+    FOREACH v_app IN ARRAY v_apps LOOP
+        v_msg := NULL;
+        BEGIN
+            IF v_auto THEN
+                v_result := @extschema@.scan_metadata(v_app, top_n, min_interval_minutes);
+            ELSIF NOT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('clickstream.scan_metadata'),
+                                                           pg_catalog.hashtext(v_app)) THEN
+                v_result := pg_catalog.jsonb_build_object('status', 'SKIP',
+                                                          'message', 'another scan of the app is running');
+            ELSE
+                v_result := @extschema@.scan_metadata_app(v_app, v_end, v_start, top_n)
+                            || pg_catalog.jsonb_build_object('status', 'SUCCEED');
+            END IF;
+            RAISE NOTICE 'metadata scan of app "%": %', v_app, v_result ->> 'status';
+        EXCEPTION WHEN OTHERS OR query_canceled THEN
+            GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
+                                    v_ctx = PG_EXCEPTION_CONTEXT;
+            v_cancel := v_state = '57014';
+        END;
+        IF v_msg IS NOT NULL THEN
+            -- the failed app's work is rolled back; its log row commits below
+            PERFORM @extschema@._log(v_app,
+                                     CASE WHEN v_ctx LIKE '%_sp_scan_metadata%' THEN 'sp_scan_metadata'
+                                          ELSE 'scan_metadata' END,
+                                     'error', 'error message:' || v_msg);
+            v_failed := v_failed || v_app;
+            v_details := v_details || pg_catalog.format('%s: %s', v_app, v_msg);
+            v_first := COALESCE(v_first, v_state);
+        END IF;
+        COMMIT;
+        EXIT WHEN v_cancel;
+    END LOOP;
+
+    IF v_cancel THEN
+        RAISE EXCEPTION 'canceling metadata scan due to user request' USING ERRCODE = 'query_canceled';
+    END IF;
+    IF pg_catalog.cardinality(v_failed) > 0 THEN
+        RAISE EXCEPTION 'metadata scan failed for % of % apps: %', pg_catalog.cardinality(v_failed),
+                        pg_catalog.cardinality(v_apps), pg_catalog.array_to_string(v_failed, ', ')
+            USING ERRCODE = v_first,
+                  DETAIL = pg_catalog.array_to_string(v_details, E'\n'),
+                  HINT = 'The error of each app is in its clickstream_log_v2 (log_level ''error'').';
+    END IF;
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.run_metadata_scan(text, text, text, text, integer, integer) IS
+    'Metadata-scan workflow (spec §5.1) over all or the listed apps: LoadDataFlow (due apps, saved state) or a manual date range';
