@@ -177,3 +177,7 @@ SELECT log_msg FROM inc_app.clickstream_log_v2 ORDER BY id DESC LIMIT 1;
 -- create_app again keeps everything (idempotent)
 SELECT clickstream.create_app('rep_app', 'proj', 'Asia/Shanghai');
 SELECT count(*) FROM rep_app.clickstream_event_base_view;
+
+-- later tests list the apps: leave none behind
+SELECT clickstream.drop_app('rep_app');
+SELECT clickstream.drop_app('inc_app');

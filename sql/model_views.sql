@@ -192,3 +192,5 @@ CALL clickstream.refresh_reporting_views('no_such_app');
 \set VERBOSITY default
 
 DROP FUNCTION vw_check(text);
+-- later tests list the apps: leave none behind
+SELECT clickstream.drop_app('vw_app');
