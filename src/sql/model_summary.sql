@@ -92,11 +92,11 @@ DECLARE
     v_ts constant text := 'update_timestamp timestamp DEFAULT (pg_catalog.now() AT TIME ZONE ''UTC'')';
     -- engaged session (spec §6.1, §13 item 9: the original code's thresholds, all strict)
     v_engaged constant text :=
-        'c_min_views constant bigint := 1;        -- engaged when more than 1 view event
-         c_min_duration_ms constant bigint := 10000; -- or max session_duration > 10 000 ms';
+        'c_min_views constant bigint := 1;              -- engaged: more than 1 view event,
+            c_min_duration_ms constant bigint := 10000;     -- or max session_duration > 10 000 ms';
     v_engaged_acq constant text := v_engaged ||
         '
-         c_min_engagement_ms constant bigint := 10000000; -- or (acquisition only) sum of user_engagement_time_msec > 10 000 000 ms';
+            c_min_engagement_ms constant bigint := 10000000; -- or (acquisition only) Σ user_engagement_time_msec > 10 000 000 ms';
     -- the traffic-source aggregation types of §6.6.2 and §6.6.3 as a VALUES list over the
     -- row alias %1$s: (aggregation_type, aggregation_dim, first_open_only)
     v_traffic constant text := $v$(VALUES
