@@ -186,6 +186,25 @@ SELECT count(*) AS full_refreshes FROM vw_app.clickstream_log_v2 WHERE log_msg L
 CALL clickstream.rebuild_reporting_views('vw_app');
 SELECT * FROM vw_check('vw_app');
 
+-- A half-hour zone: the UTC hour 18:00-19:00 is 23:30-00:30 in Kolkata, so a dirty UTC hour
+-- makes two local days dirty; k1 (18:45 UTC) is on 05-07 local, hour 00:00.  The user is
+-- known before the event arrives, so only the dirty hour can bring 05-07 in.
+SELECT clickstream.create_app('vw_kol', 'proj', 'Asia/Kolkata');
+INSERT INTO vw_kol.user_v2 (event_timestamp, user_pseudo_id, first_touch_time_msec, created_time)
+VALUES ('2024-05-06', 'pk', extract(epoch FROM timestamp '2024-05-06 18:45')::bigint * 1000, '2024-07-01');
+CALL vw_kol.clickstream_refresh_views_sp();
+SELECT clickstream._ensure_partitions('vw_kol.event_v2', ARRAY['2024-05-01']::timestamp[]);
+INSERT INTO vw_kol.event_v2 (event_timestamp, event_id, event_time_msec, event_name, project_id, app_id,
+                             user_pseudo_id, platform, created_time)
+VALUES ('2024-05-06 18:45', 'k1', 1, '_first_open', 'proj', 'vw_kol', 'pk', 'Web', '2024-07-02');
+CALL vw_kol.clickstream_event_base_view_sp('2024-05-06', '2024-05-07');
+CALL vw_kol.clickstream_refresh_views_sp();
+SELECT log_msg FROM vw_kol.clickstream_log_v2 ORDER BY id DESC LIMIT 1;
+SELECT * FROM vw_kol.clickstream_acquisition_intra_day_user_mv;
+SELECT * FROM vw_kol.clickstream_retention_base_view;
+SELECT * FROM vw_check('vw_kol');
+SELECT clickstream.drop_app('vw_kol');
+
 -- errors
 \set VERBOSITY terse
 CALL clickstream.refresh_reporting_views('no_such_app');
