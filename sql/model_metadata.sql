@@ -250,3 +250,5 @@ ROLLBACK;
 SELECT clickstream.drop_app('flow_app');
 SELECT count(*) FROM clickstream.metadata_catalog WHERE source_app_id = 'flow_app' OR app_id = 'flow_app';
 SELECT count(*) FROM clickstream.workflow_state WHERE key = 'scan_metadata:flow_app';
+SELECT clickstream.drop_app('meta_app');
+SELECT count(*) FROM clickstream.metadata_catalog;   -- only the project summary item is left
