@@ -204,9 +204,13 @@ INSERT INTO flow_app.event_v2 (event_timestamp, event_id, event_time_msec, event
 -- first run: due (no state); the end date is the day of the newest event loaded (the ETL
 -- watermark, 2024-05-02), and everything before it is scanned: only f1
 SELECT clickstream.scan_metadata_due('flow_app');
+-- the modeler (model_refresh.sql) finds the scan through scan_metadata_due(text): both apps
+-- are due (meta_app was only scanned by hand)
+SELECT app_id, task FROM clickstream.model_tasks_due() WHERE task = 'scan' ORDER BY app_id;
 SELECT r ->> 'status' AS status, r ->> 'scanStartDate' AS scan_start, r ->> 'scanEndDate' AS scan_end
   FROM clickstream.scan_metadata('flow_app') r;
 SELECT day_number, event_name, count FROM flow_app.event_metadata;
+SELECT app_id, task FROM clickstream.model_tasks_due() WHERE task = 'scan' ORDER BY app_id;
 SELECT project, key, value ->> 'lastScanEndDate' AS last_end, app_id FROM clickstream.workflow_state ORDER BY key;
 SELECT id, month, summary ->> 'latestScanDate' AS latest_scan_date FROM clickstream.metadata_catalog
  WHERE id LIKE 'PROJECT_SUMMARY#%';

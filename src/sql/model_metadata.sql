@@ -706,18 +706,21 @@ BEGIN
     END LOOP;
     PERFORM @extschema@._catalog_latest(v_ids, v_now);
 
-    -- annotated event and session columns whose values are not scanned: one item each
+    -- annotated columns whose values are not scanned: one item each, on every run
     INSERT INTO @extschema@.metadata_catalog AS c (id, month, origin_month, prefix, project_id, app_id, name,
                                                    category, value_type, days, summary, create_ts, update_ts,
                                                    source_app_id)
     SELECT v_project || '#' || v_app || '#' || m.category || '#' || m.name || '#' || m.data_type, 'latest',
-           v_month, 'EVENT_PARAMETER#' || v_project || '#' || v_app || '#v3', v_project, v_app, m.name,
-           m.category, m.data_type, '{}',
-           pg_catalog.jsonb_build_object('hasData', true, 'platform', v_platforms, 'valueEnum', '[]'::jsonb,
-                                         'associatedEvents', v_events),
+           v_month,
+           CASE WHEN m.table_name = 'user_v2' THEN 'USER_ATTRIBUTE#' ELSE 'EVENT_PARAMETER#' END
+               || v_project || '#' || v_app || '#v3',
+           v_project, v_app, m.name, m.category, m.data_type, '{}',
+           CASE WHEN m.table_name = 'user_v2' THEN '{"hasData": true}'::jsonb
+                ELSE pg_catalog.jsonb_build_object('hasData', true, 'platform', v_platforms,
+                                                   'valueEnum', '[]'::jsonb, 'associatedEvents', v_events) END,
            v_now, v_now, p_app_id
       FROM @extschema@.metadata_columns m
-     WHERE NOT m.scan_value AND m.table_name IN ('event_v2', 'session')
+     WHERE NOT m.scan_value
     ON CONFLICT (id, month) DO UPDATE
         SET origin_month = EXCLUDED.origin_month, prefix = EXCLUDED.prefix, project_id = EXCLUDED.project_id,
             app_id = EXCLUDED.app_id, name = EXCLUDED.name, category = EXCLUDED.category,
@@ -800,21 +803,6 @@ BEGIN
     END LOOP;
     PERFORM @extschema@._catalog_latest(v_ids, v_now);
 
-    -- annotated user_v2 columns whose values are not scanned
-    INSERT INTO @extschema@.metadata_catalog AS c (id, month, origin_month, prefix, project_id, app_id, name,
-                                                   category, value_type, days, summary, create_ts, update_ts,
-                                                   source_app_id)
-    SELECT v_project || '#' || v_app || '#' || m.category || '#' || m.name || '#' || m.data_type, 'latest',
-           v_month, 'USER_ATTRIBUTE#' || v_project || '#' || v_app || '#v3', v_project, v_app, m.name,
-           m.category, m.data_type, '{}', '{"hasData": true}', v_now, v_now, p_app_id
-      FROM @extschema@.metadata_columns m
-     WHERE NOT m.scan_value AND m.table_name = 'user_v2'
-    ON CONFLICT (id, month) DO UPDATE
-        SET origin_month = EXCLUDED.origin_month, prefix = EXCLUDED.prefix, project_id = EXCLUDED.project_id,
-            app_id = EXCLUDED.app_id, name = EXCLUDED.name, category = EXCLUDED.category,
-            value_type = EXCLUDED.value_type, days = EXCLUDED.days, summary = EXCLUDED.summary,
-            update_ts = EXCLUDED.update_ts, source_app_id = EXCLUDED.source_app_id;
-
     DROP TABLE pg_temp.cs_run_parameters;
     RETURN pg_catalog.jsonb_build_object('detail', pg_catalog.jsonb_build_object(
         'appId', v_app, 'status', 'SUCCEED', 'message', 'store metadata successfully'));
@@ -883,8 +871,9 @@ END
 $$;
 
 -- scan_metadata_due: whether the automatic scan of an app is due (spec §5.1, LoadDataFlow):
--- it never ran, or its last run started at least min_interval_minutes ago.
-CREATE FUNCTION @extschema@.scan_metadata_due(app_id text, min_interval_minutes integer DEFAULT NULL)
+-- it never ran, or its last run started at least min_interval_minutes ago.  The one-argument
+-- form uses the default interval (the modeler looks it up by that signature).
+CREATE FUNCTION @extschema@.scan_metadata_due(app_id text, min_interval_minutes integer)
 RETURNS boolean
 LANGUAGE plpgsql STABLE
 AS $$
@@ -900,6 +889,13 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.scan_metadata_due(text, integer) IS
     'Whether the automatic metadata scan of an app is due (never ran, or started min_interval_minutes ago or more)';
+
+CREATE FUNCTION @extschema@.scan_metadata_due(app_id text)
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$ SELECT @extschema@.scan_metadata_due($1, NULL::integer) $$;
+COMMENT ON FUNCTION @extschema@.scan_metadata_due(text) IS
+    'Whether the automatic metadata scan of an app is due, with the default interval (1440 minutes)';
 
 -- scan_metadata: the automatic scan of one app, as after a load cycle (spec §5.1 with
 -- eventSource LoadDataFlow): skipped while another scan of the app runs or before it is
@@ -931,7 +927,7 @@ BEGIN
         RETURN pg_catalog.jsonb_build_object('appId', $1, 'status', 'SKIP',
                                              'message', 'another scan of the app is running');
     END IF;
-    IF NOT @extschema@.scan_metadata_due($1, $3) THEN
+    IF NOT @extschema@.scan_metadata_due($1, $3::integer) THEN
         RETURN pg_catalog.jsonb_build_object('appId', $1, 'status', 'SKIP',
                                              'message', 'the minimum interval has not passed');
     END IF;
