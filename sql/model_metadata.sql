@@ -231,8 +231,22 @@ SELECT r ->> 'status' AS status, r ->> 'scanStartDate' AS scan_start, r ->> 'sca
 SELECT day_number, event_name, count FROM flow_app.event_metadata ORDER BY day_number;
 -- the interval is at least 60 minutes
 SELECT clickstream.scan_metadata_due('flow_app', 59);
+-- the workflow procedure with LoadDataFlow: each app is scanned only when due (NOTICE per app)
+SET client_min_messages = notice;
+CALL clickstream.run_metadata_scan('LoadDataFlow', NULL, NULL, 'flow_app');
+-- a day later, with data up to 2024-05-06: the window [2024-05-04, 2024-05-06) holds f4 only
+INSERT INTO flow_app.event_v2 (event_timestamp, event_id, event_time_msec, event_name, project_id, app_id,
+                               user_pseudo_id, platform) VALUES
+('2024-05-06 10:00:00', 'f5', 0, 'open', 'proj_m', 'flow_app', 'u1', 'Web');
+UPDATE clickstream.workflow_state
+   SET value = jsonb_set(value, '{lastJobStartTimestamp}', to_jsonb((value ->> 'lastJobStartTimestamp')::bigint - 25 * 3600000))
+ WHERE key = 'scan_metadata:flow_app';
+CALL clickstream.run_metadata_scan('LoadDataFlow', NULL, NULL, 'flow_app');
+SET client_min_messages = warning;
+SELECT day_number, event_name, count FROM flow_app.event_metadata ORDER BY day_number;
+SELECT value ->> 'lastScanEndDate' FROM clickstream.workflow_state WHERE key = 'scan_metadata:flow_app';
 
--- manual runs: dates checked, end capped at today, state untouched
+-- manual runs: dates checked, end capped at today, state untouched (stays 2024-05-06)
 CALL clickstream.run_metadata_scan('', '2024-5-01');
 CALL clickstream.run_metadata_scan('', '2024-05-03', '2024-05-02');
 CALL clickstream.run_metadata_scan('', NULL, NULL, 'flow_app, nope');
