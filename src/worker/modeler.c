@@ -85,85 +85,75 @@ ModelerRegister(void)
 	RegisterBackgroundWorker(&worker);
 }
 
+/* argument of modeler_due_step */
+typedef struct ModelerDue
+{
+	MemoryContext context;		/* where the list and its tasks are allocated */
+	List	   *tasks;
+} ModelerDue;
+
+/*
+ * modeler_due_step
+ *		Inside a transaction (WorkerTransaction): if the extension and its
+ *		modeling functions are installed, append the due tasks to due->tasks.
+ */
+static void
+modeler_due_step(void *arg)
+{
+	ModelerDue *due = (ModelerDue *) arg;
+	bool		installed;
+	uint64		i;
+
+	if (SPI_execute("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_clickstream'"
+					" AND pg_catalog.to_regprocedure('clickstream.model_tasks_due()') IS NOT NULL",
+					true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not look for the extension");
+	installed = SPI_processed > 0;
+	if (!installed && !modeler_missing_logged)
+		ereport(LOG,
+				(errmsg("pg_clickstream modeler waits for CREATE EXTENSION pg_clickstream in database \"%s\"",
+						clickstream_database)));
+	modeler_missing_logged = !installed;
+	if (!installed)
+		return;
+
+	if (SPI_execute("SELECT app_id, task FROM clickstream.model_tasks_due()",
+					false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not list the due modeling tasks");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		ModelerTask *task = MemoryContextAllocZero(due->context, sizeof(ModelerTask));
+		MemoryContext spi_context;
+
+		strlcpy(task->app_id,
+				SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+				sizeof(task->app_id));
+		strlcpy(task->task,
+				SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2),
+				sizeof(task->task));
+		spi_context = MemoryContextSwitchTo(due->context);
+		due->tasks = lappend(due->tasks, task);
+		MemoryContextSwitchTo(spi_context);
+	}
+}
+
 /*
  * modeler_due_tasks
- *		In a transaction of its own: the due tasks, copied into the caller's
+ *		In a transaction of its own: the due tasks, allocated in the caller's
  *		memory context (NIL when the extension, or its modeling functions, are
  *		not installed, or on error, which is logged).
  */
 static List *
 modeler_due_tasks(void)
 {
-	MemoryContext caller_context = CurrentMemoryContext;
-	List	   *volatile tasks = NIL;
+	ModelerDue	due;
 
-	PG_TRY();
-	{
-		bool		installed;
-
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, "pg_clickstream: looking for due modeling tasks");
-
-		if (SPI_execute("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_clickstream'"
-						" AND pg_catalog.to_regprocedure('clickstream.model_tasks_due()') IS NOT NULL",
-						true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not look for the extension");
-		installed = SPI_processed > 0;
-		if (!installed && !modeler_missing_logged)
-			ereport(LOG,
-					(errmsg("pg_clickstream modeler waits for CREATE EXTENSION pg_clickstream in database \"%s\"",
-							clickstream_database)));
-		modeler_missing_logged = !installed;
-
-		if (installed)
-		{
-			uint64		i;
-
-			if (SPI_execute("SELECT app_id, task FROM clickstream.model_tasks_due()",
-							false, 0) != SPI_OK_SELECT)
-				elog(ERROR, "could not list the due modeling tasks");
-			for (i = 0; i < SPI_processed; i++)
-			{
-				ModelerTask *task = MemoryContextAllocZero(caller_context, sizeof(ModelerTask));
-				MemoryContext spi_context;
-
-				strlcpy(task->app_id,
-						SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
-						sizeof(task->app_id));
-				strlcpy(task->task,
-						SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2),
-						sizeof(task->task));
-				spi_context = MemoryContextSwitchTo(caller_context);
-				tasks = lappend(tasks, task);
-				MemoryContextSwitchTo(spi_context);
-			}
-		}
-
-		SPI_finish();
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-		pgstat_report_stat(false);
-		pgstat_report_activity(STATE_IDLE, NULL);
-	}
-	PG_CATCH();
-	{
-		HOLD_INTERRUPTS();
-		MemoryContextSwitchTo(caller_context);
-		EmitErrorReport();
-		AbortCurrentTransaction();
-		FlushErrorState();
-		pgstat_report_activity(STATE_IDLE, NULL);
-		RESUME_INTERRUPTS();
-		tasks = NIL;
-	}
-	PG_END_TRY();
-
-	MemoryContextSwitchTo(caller_context);
-	return tasks;
+	due.context = CurrentMemoryContext;
+	due.tasks = NIL;
+	if (!WorkerTransaction("pg_clickstream: looking for due modeling tasks",
+						   modeler_due_step, &due))
+		return NIL;
+	return due.tasks;
 }
 
 /*
@@ -264,6 +254,30 @@ ModelerMain(Datum main_arg)
 	}
 }
 
+/* argument of modeler_failed_step */
+typedef struct ModelerFailure
+{
+	const ModelerTask *task;
+	const char *message;
+} ModelerFailure;
+
+/* record the failure through clickstream._model_task_failed(app, task, message) */
+static void
+modeler_failed_step(void *arg)
+{
+	ModelerFailure *failure = (ModelerFailure *) arg;
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+
+	values[0] = CStringGetTextDatum(failure->task->app_id);
+	values[1] = CStringGetTextDatum(failure->task->task);
+	values[2] = CStringGetTextDatum(failure->message);
+	if (SPI_execute_with_args("SELECT clickstream._model_task_failed($1, $2, $3)",
+							  3, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not record the failure of the %s of app \"%s\"",
+			 failure->task->task, failure->task->app_id);
+}
+
 /*
  * modeler_task_failed
  *		After the task's transaction was rolled back: record the error in the
@@ -273,34 +287,12 @@ ModelerMain(Datum main_arg)
 static void
 modeler_task_failed(const ModelerTask *task, const char *message)
 {
-	PG_TRY();
-	{
-		Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
-		Datum		values[3];
+	ModelerFailure failure;
 
-		values[0] = CStringGetTextDatum(task->app_id);
-		values[1] = CStringGetTextDatum(task->task);
-		values[2] = CStringGetTextDatum(message);
-
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		PushActiveSnapshot(GetTransactionSnapshot());
-		if (SPI_execute_with_args("SELECT clickstream._model_task_failed($1, $2, $3)",
-								  3, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not record the failure");
-		SPI_finish();
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-	}
-	PG_CATCH();
-	{
-		EmitErrorReport();
-		AbortCurrentTransaction();
-		FlushErrorState();
-	}
-	PG_END_TRY();
+	failure.task = task;
+	failure.message = message;
+	(void) WorkerTransaction("pg_clickstream: recording a failed modeling task",
+							 modeler_failed_step, &failure);
 }
 
 /*

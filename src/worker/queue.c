@@ -46,24 +46,22 @@ static TimestampTz last_prune = 0;
 static bool extension_missing_logged = false;
 
 /*
- * queue_exec
- *		Run sql (a query returning at most one row, whose first column is a
- *		bigint) in a transaction of its own.  Stores that value in *result (0
- *		when no row or NULL).  Returns false, after logging the error and
- *		rolling back, if the statement failed.  activity is what
- *		pg_stat_activity shows meanwhile.
+ * WorkerTransaction
+ *		Run step(arg) in a transaction of its own, inside an SPI connection and
+ *		with a snapshot, the way a session runs a statement.  activity is what
+ *		pg_stat_activity shows meanwhile.  Returns false, after logging the
+ *		error and rolling back, if the step raised one: one failing statement
+ *		must not end a worker.  On return the caller's memory context is
+ *		current again (allocations of the step in SPI's context are gone).
  */
-static bool
-queue_exec(const char *activity, const char *sql, int64 *result)
+bool
+WorkerTransaction(const char *activity, WorkerStep step, void *arg)
 {
 	MemoryContext caller_context = CurrentMemoryContext;
 	volatile bool ok = true;
 
-	*result = 0;
 	PG_TRY();
 	{
-		int			ret;
-
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		if (SPI_connect() != SPI_OK_CONNECT)
@@ -71,19 +69,7 @@ queue_exec(const char *activity, const char *sql, int64 *result)
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, activity);
 
-		ret = SPI_execute(sql, false, 0);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "unexpected SPI result %d for \"%s\"", ret, sql);
-		if (SPI_processed > 0)
-		{
-			bool		isnull;
-			Datum		value;
-
-			value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-								  1, &isnull);
-			if (!isnull)
-				*result = DatumGetInt64(value);
-		}
+		step(arg);
 
 		SPI_finish();
 		PopActiveSnapshot();
@@ -93,10 +79,7 @@ queue_exec(const char *activity, const char *sql, int64 *result)
 	}
 	PG_CATCH();
 	{
-		/*
-		 * Report and roll back, as the main loop of a backend would, then go
-		 * on: one failing statement must not end the worker.
-		 */
+		/* report and roll back, as the main loop of a backend would, then go on */
 		HOLD_INTERRUPTS();
 		MemoryContextSwitchTo(caller_context);
 		EmitErrorReport();
@@ -110,6 +93,54 @@ queue_exec(const char *activity, const char *sql, int64 *result)
 
 	MemoryContextSwitchTo(caller_context);
 	return ok;
+}
+
+/* argument of queue_exec_step */
+typedef struct QueueExec
+{
+	const char *sql;
+	int64	   *result;
+} QueueExec;
+
+/* run exec->sql; store the first column of its first row, if any and not NULL */
+static void
+queue_exec_step(void *arg)
+{
+	QueueExec  *exec = (QueueExec *) arg;
+	int			ret;
+
+	ret = SPI_execute(exec->sql, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "unexpected SPI result %d for \"%s\"", ret, exec->sql);
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		value;
+
+		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+							  1, &isnull);
+		if (!isnull)
+			*exec->result = DatumGetInt64(value);
+	}
+}
+
+/*
+ * queue_exec
+ *		Run sql (a query returning at most one row, whose first column is a
+ *		bigint) in a transaction of its own.  Stores that value in *result (0
+ *		when no row or NULL).  Returns false, after logging the error and
+ *		rolling back, if the statement failed.  activity is what
+ *		pg_stat_activity shows meanwhile.
+ */
+static bool
+queue_exec(const char *activity, const char *sql, int64 *result)
+{
+	QueueExec	exec;
+
+	*result = 0;
+	exec.sql = sql;
+	exec.result = result;
+	return WorkerTransaction(activity, queue_exec_step, &exec);
 }
 
 /*

@@ -38,6 +38,8 @@ extern int	clickstream_retention_days;
 extern int	clickstream_retention_hour;
 
 /* in queue.c */
+typedef void (*WorkerStep) (void *arg);
+extern bool WorkerTransaction(const char *activity, WorkerStep step, void *arg);
 extern int64 QueueCycle(int worker_index, bool first_cycle);
 
 #endif							/* CLICKSTREAM_WORKER_H */

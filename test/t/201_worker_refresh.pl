@@ -93,11 +93,15 @@ is( $node->safe_psql('postgres',
 $node->safe_psql('postgres',
 	"ALTER PROCEDURE tapr.clickstream_engagement_kpi_sp RENAME TO kpi_sp_saved;
 	 CREATE PROCEDURE tapr.clickstream_engagement_kpi_sp(day date, tz text, ndays integer)
-	 LANGUAGE plpgsql AS \$\$ BEGIN RAISE EXCEPTION 'kpi went wrong'; END \$\$;
-	 UPDATE clickstream.model_state SET refresh_triggered_at = now() - interval '3 hours'
-	  WHERE app_id = 'tapr';");
+	 LANGUAGE plpgsql AS \$\$ BEGIN RAISE EXCEPTION 'kpi went wrong'; END \$\$;");
 my $log_offset = -s $node->logfile;
 put_events(2, 'part-2.jsonl', 21 .. 30);
+ok($node->poll_query_until('postgres', "SELECT count(*) = 30 FROM tapr.event_v2"),
+	'the next file is loaded');
+# as if the interval had passed since the first refresh
+$node->safe_psql('postgres',
+	"UPDATE clickstream.model_state SET refresh_triggered_at = now() - interval '3 hours'
+	  WHERE app_id = 'tapr'");
 ok( $node->poll_query_until('postgres',
 		"SELECT refresh_status = 'failed' FROM clickstream.model_state WHERE app_id = 'tapr'"),
 	'the refresh after the next load fails');
