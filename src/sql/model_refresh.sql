@@ -790,8 +790,13 @@ BEGIN
            SET scan_attempted_at = pg_catalog.now(), scan_status = 'running', scan_detail = NULL
          WHERE s.app_id = p_app_id;
         COMMIT;
-        EXECUTE 'SELECT @extschema@.scan_metadata($1)' USING p_app_id;
-        UPDATE @extschema@.model_state s SET scan_status = 'succeeded' WHERE s.app_id = p_app_id;
+        -- docs/model-metadata.md: a jsonb whose status is SUCCEED, or SKIP (not due, or
+        -- another scan of the app is running); errors are raised
+        EXECUTE 'SELECT @extschema@.scan_metadata($1) ->> ''status''' INTO v_status USING p_app_id;
+        UPDATE @extschema@.model_state s
+           SET scan_status = CASE WHEN v_status = 'SKIP' THEN 'skipped' ELSE 'succeeded' END,
+               scan_detail = v_status
+         WHERE s.app_id = p_app_id;
         COMMIT;
     WHEN 'retention' THEN
         UPDATE @extschema@.model_state s
