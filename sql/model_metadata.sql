@@ -136,6 +136,11 @@ SELECT log_name, log_level, log_msg FROM meta_app.clickstream_log_v2 WHERE log_n
 CALL meta_app.sp_scan_metadata(20, '2024-03-03', NULL);
 SELECT month, day_number, event_name, count FROM meta_app.event_metadata ORDER BY month, day_number, event_name;
 
+-- create_app again (idempotent): the registry is rebuilt, the results stay
+SELECT clickstream.create_app('meta_app', 'proj_m');
+SELECT (SELECT count(*) FROM meta_app.property_array_temp_table) AS registry,
+       (SELECT count(*) FROM meta_app.event_metadata) AS events;
+
 -- Store (spec §5.4).  Scan A again, then store it.
 SELECT clickstream.scan_metadata_app('meta_app', '2024-03-03', '2024-03-01', 2);
 -- items per kind: 2 events (view, buy), 10 scanned parameters, 3 user attributes, plus the
