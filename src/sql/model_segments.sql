@@ -60,7 +60,9 @@ BEGIN
             'UPDATE %I.segment_job SET status = ''In Progress'',
                     started_at = pg_catalog.now() AT TIME ZONE ''UTC'' WHERE job_id = $1', p_schema)
           USING job_id;
-        DROP TABLE IF EXISTS pg_temp.temp_segment_user;
+        IF pg_catalog.to_regclass('pg_temp.temp_segment_user') IS NOT NULL THEN
+            DROP TABLE pg_temp.temp_segment_user;
+        END IF;
         CREATE TEMPORARY TABLE temp_segment_user (user_id varchar(255)) ON COMMIT DROP;
         -- one column of user_pseudo_id values, despite its name (spec §9.2)
         EXECUTE 'INSERT INTO pg_temp.temp_segment_user (user_id) SELECT * FROM ('
