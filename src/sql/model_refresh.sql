@@ -390,16 +390,18 @@ BEGIN
         END LOOP;
     END IF;
 
-    -- "another refresh is running" (§7.2 step 1): per app, held across the commits
-    IF NOT pg_catalog.pg_try_advisory_lock(v_lock1, v_lock2) THEN
-        status := 'skipped: another refresh of this app is running';
-        RETURN;
-    END IF;
+    -- "another refresh is running" (§7.2 step 1): per app, held across the commits; taken
+    -- last, after everything that can fail, so that no error leaves it held
     PERFORM @extschema@._model_state(p_app_id);
     UPDATE @extschema@.model_state s
        SET refresh_started_at = pg_catalog.now(), refresh_finished_at = NULL,
            refresh_status = 'running', refresh_detail = NULL, refresh_date = refresh_date
      WHERE s.app_id = p_app_id;
+    IF NOT pg_catalog.pg_try_advisory_lock(v_lock1, v_lock2) THEN
+        ROLLBACK;
+        status := 'skipped: another refresh of this app is running';
+        RETURN;
+    END IF;
     COMMIT;
 
     FOR i IN 1 .. pg_catalog.cardinality(v_stmts) LOOP
