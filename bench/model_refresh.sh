@@ -79,7 +79,10 @@ main() {
     echo "setup_load_30_days $(awk -v ms=$(( $(now_ms) - t0 )) 'BEGIN { print ms / 1000 }') 0" >>"$BENCH_RESULTS"
     load_days "$APP3" 28 29 30
     bench_psql -q -c "VACUUM ANALYZE" -c "CHECKPOINT"
-    log "events: $APP30 $(bench_count "$APP30.event_v2"), $APP3 $(bench_count "$APP3.event_v2")"
+    local n30 n3
+    n30=$(bench_count "$APP30.event_v2")
+    n3=$(bench_count "$APP3.event_v2")
+    log "events: $APP30 $n30, $APP3 $n3"
 
     # the history's views (base table and MVs), untimed in the target
     for app in "$APP30" "$APP3"; do
@@ -118,10 +121,10 @@ main() {
     rm -f "$copyfile"
 
     # --- report --------------------------------------------------------------------------------
-    awk -v rows="$rows31" '
+    awk -v rows="$rows31" -v n30="$n30" -v n3="$n3" '
         { t[$1] = $2 }
         END {
-            printf "\n  day 31: %d events; history: 30 days (3 M events) vs 3 days\n\n", rows
+            printf "\n  day 31: %d events; history: 30 days (%d events) vs 3 days (%d events)\n\n", rows, n30, n3
             line("native COPY of day 31 events (reference)", "native_copy_day31")
             line("load day 31, 30-day app (load_manifest x3)", "load_day31_bench_model30")
             line("load day 31, 3-day app", "load_day31_bench_model3")

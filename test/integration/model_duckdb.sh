@@ -13,7 +13,7 @@
 #      clickstream.refresh_app(...) for their local days (the base table, the three MVs, the
 #      16 summary procedures).  Then the same for days 3-4 and the re-delivered file, so the
 #      base table and the views are brought up to date incrementally.
-#   3. Per app, the metadata scan.
+#   3. Per app, the metadata scan (clickstream.scan_metadata, as the worker runs it).
 #   4. Every object is exported as CSV and model/duck.mjs compares it with what
 #      model/expected.sql (and the metadata SQL in duck.mjs), written from the spec and not
 #      from our SQL, computes from the Parquet files: counts exactly, multisets of rows,
@@ -114,14 +114,20 @@ refresh() {
     fi
 }
 
-# scan APP: the metadata scan over all history (end far in the future, no start)
+# scan APP: the metadata scan the worker runs (clickstream.scan_metadata: the first one scans
+# everything before the UTC date of the newest event); sets SCAN_END to the end of its window
 scan() {
-    local app=$1
+    local app=$1 out
+    SCAN_END=2100-01-01
     if has_proc clickstream scan_metadata; then
-        q "SELECT clickstream.scan_metadata('$app')" >/dev/null 2>&1 ||
-            psql -X -q -v ON_ERROR_STOP=1 -c "CALL clickstream.scan_metadata('$app')" >/dev/null
+        out=$(q "SELECT clickstream.scan_metadata('$app')")
+        expect_match "$app: scan_metadata succeeds" "$out" '"status": "SUCCEED"'
+        SCAN_END=$(q "SELECT '$out'::jsonb ->> 'scanEndDate'")
+        expect_eq "$app: the scan ends at the UTC date of the newest event" "$SCAN_END" \
+            "$(q "SELECT max(event_timestamp)::date FROM $app.event_v2")"
     elif has_proc "$app" sp_scan_metadata; then
-        q "CALL $app.sp_scan_metadata(20, '2100-01-01 00:00:00', NULL)" >/dev/null
+        echo "SKIP: clickstream.scan_metadata does not exist yet: CALL $app.sp_scan_metadata over all history"
+        q "CALL $app.sp_scan_metadata(20, '$SCAN_END 00:00:00', NULL)" >/dev/null
     else
         echo "SKIP: $app: no metadata scan yet (clickstream.scan_metadata, $app.sp_scan_metadata)"
     fi
@@ -153,7 +159,7 @@ for a in "${APPS[@]}"; do
     tz=${a#*:}
     scan "$app"
     export_app "$app" "$TMP/pg-$app"
-    if out=$(duck compare "$DATA/clickstream" "$app" "$tz" "$PROJECT" "$TMP/pg-$app" 20); then
+    if out=$(duck compare "$DATA/clickstream" "$app" "$tz" "$PROJECT" "$TMP/pg-$app" 20 "$SCAN_END"); then
         echo "$out"
     else
         echo "$out"

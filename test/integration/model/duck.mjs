@@ -4,13 +4,15 @@
 //   node duck.mjs mutate DATA APP...       rewrite the generated Parquet files of the apps so
 //                                          that the spec's corner cases occur (see mutate())
 //   node duck.mjs days DATA APP TZ         the local dates (in TZ) that hold events, one a line
-//   node duck.mjs compare DATA APP TZ PROJECT PGDIR [TOPN]
+//   node duck.mjs compare DATA APP TZ PROJECT PGDIR [TOPN [SCAN_END]]
 //                                          compute every reporting and metadata object of the
 //                                          app from the Parquet files (expected.sql and the
 //                                          metadata SQL below, written from the spec) and
 //                                          compare with PGDIR/<object>.csv, exported from
 //                                          PostgreSQL.  Prints "ok:", "FAIL:" and "SKIP:" lines;
-//                                          exits 1 if anything failed.
+//                                          exits 1 if anything failed.  The metadata scan's
+//                                          window is everything before SCAN_END (a date,
+//                                          default 2100-01-01).
 //
 // DATA is the directory that holds event_v2/, item_v2/, session/ and user_v2/ (the
 // generator's --out plus --prefix).
@@ -122,7 +124,7 @@ async function days(data, app, tz) {
 }
 
 // --- the metadata scan (spec §5.3), as DuckDB SQL built from the property registry --------
-function metadataSql(app, project, topn) {
+function metadataSql(app, project, topn, scanEnd) {
     const reg = JSON.parse(fs.readFileSync(REGISTRY, 'utf8'));
     const scanned = (table) => reg.filter((c) => c.table === table && c.scanValue === 'true');
     const unpivot = (rel, cols, extra) => `
@@ -136,16 +138,19 @@ function metadataSql(app, project, topn) {
     const top = (name) => `CASE WHEN ${name} IN ('page_view_page_title', 'page_view_page_url', 'screen_view_screen_name', 'screen_view_screen_id') THEN 50 ELSE ${topn} END`;
     return `
 CREATE TABLE registry AS SELECT * FROM (VALUES ${regRows.join(', ')}) t(name, tbl, category, value_type, scan_value);
-CREATE TABLE ods_session_p AS SELECT ${sq(project)} AS project_id, ${sq(app)} AS app_id, * FROM ods_session;
+-- the scan's window: everything before scanEnd 00:00 UTC (the first scan has no start)
+CREATE TABLE ods_event_w AS SELECT * FROM ods_event WHERE event_timestamp < TIMESTAMP ${sq(scanEnd)};
+CREATE TABLE ods_session_p AS SELECT ${sq(project)} AS project_id, ${sq(app)} AS app_id, *
+  FROM ods_session WHERE event_timestamp < TIMESTAMP ${sq(scanEnd)};
 -- steps 3-5: the working rows of the whole window (the test scans all history)
 CREATE TABLE props AS
-${unpivot('ods_event', scanned('event_v2'), "'' AS event_name, p.ctx_project_id AS project_id, p.ctx_app_id AS app_id, p.ctx_event_timestamp AS event_timestamp, '' AS platform")}
+${unpivot('ods_event_w', scanned('event_v2'), "'' AS event_name, p.ctx_project_id AS project_id, p.ctx_app_id AS app_id, p.ctx_event_timestamp AS event_timestamp, '' AS platform")}
 UNION ALL
 ${unpivot('ods_session_p', scanned('session'), "'' AS event_name, p.ctx_project_id AS project_id, p.ctx_app_id AS app_id, p.ctx_event_timestamp AS event_timestamp, '' AS platform")}
 UNION ALL
 SELECT e.event_name, e.project_id, e.app_id, e.event_timestamp, e.platform, 'event', kv.key,
        left(kv.value.value, 100), kv.value.type
-  FROM ods_event e, UNNEST(map_entries(e.custom_parameters)) t(kv)
+  FROM ods_event_w e, UNNEST(map_entries(e.custom_parameters)) t(kv)
  WHERE e.custom_parameters IS NOT NULL AND length(e.custom_parameters_json_str) < 50000
    AND kv.value IS NOT NULL AND kv.value.value IS NOT NULL;
 -- step 6
@@ -212,7 +217,7 @@ SELECT project_id || '#' || app_id || '#' || event_name AS id, '#' || strftime(d
        string_agg(DISTINCT platform, '${SEP}' ORDER BY platform) AS platform,
        string_agg(DISTINCT sdk_version, '${SEP}' ORDER BY sdk_version) AS sdk_version,
        string_agg(DISTINCT sdk_name, '${SEP}' ORDER BY sdk_name) AS sdk_name
-  FROM (SELECT *, CAST(event_timestamp AS DATE) AS d FROM ods_event) e
+  FROM (SELECT *, CAST(event_timestamp AS DATE) AS d FROM ods_event_w) e
  WHERE event_name <> '_' GROUP BY ALL;
 `;
 }
@@ -312,7 +317,7 @@ async function differences(con, o, exp, act) {
 
 const fmt = (r) => JSON.stringify(r, (k, v) => (typeof v === 'bigint' ? Number(v) : v));
 
-async function compare(data, app, tz, project, pgdir, topn) {
+async function compare(data, app, tz, project, pgdir, topn, scanEnd) {
     const con = await connect();
     const script = fs.readFileSync(path.join(here, 'expected.sql'), 'utf8')
         .replaceAll('{{DATA}}', data).replaceAll('{{APP}}', app).replaceAll('{{TZ}}', tz);
@@ -321,7 +326,7 @@ async function compare(data, app, tz, project, pgdir, topn) {
     for (const [t, rel] of [['event_v2', 'ods_event'], ['session', 'ods_session'], ['user_v2', 'ods_user']]) {
         await con.run(`CREATE TABLE exp_${t} AS SELECT * FROM ${rel}`);
     }
-    await runScript(con, metadataSql(app, project, topn));
+    await runScript(con, metadataSql(app, project, topn, scanEnd));
     if (process.env.DUCK_COUNTS) {
         for (const o of OBJECTS) console.log(`exp_${o.name}: ${(await rows(con, `SELECT count(*) FROM exp_${o.name}`))[0][0]}`);
     }
@@ -446,7 +451,7 @@ async function main() {
         return console.log(OBJECTS.map((o) => o.name).join('\n'));
     }
     if (cmd === 'compare') {
-        const failed = await compare(a[0], a[1], a[2], a[3], a[4], Number(a[5] || 20));
+        const failed = await compare(a[0], a[1], a[2], a[3], a[4], Number(a[5] || 20), a[6] || '2100-01-01');
         if (failed) process.exitCode = 1;
         return;
     }
