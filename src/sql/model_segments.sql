@@ -31,6 +31,7 @@ DECLARE
     v_state  text;
     v_detail text;
     v_hint   text;
+    v_query  boolean := false;
 BEGIN
     IF p_segment_id IS NULL OR p_segment_id = '' OR pg_catalog.length(p_segment_id) > 255 THEN
         RAISE EXCEPTION 'invalid segment id'
@@ -65,8 +66,10 @@ BEGIN
         END IF;
         CREATE TEMPORARY TABLE temp_segment_user (user_id varchar(255)) ON COMMIT DROP;
         -- one column of user_pseudo_id values, despite its name (spec §9.2)
+        v_query := true;
         EXECUTE 'INSERT INTO pg_temp.temp_segment_user (user_id) SELECT * FROM ('
                 || p_sql || E'\n) AS segment_query';
+        v_query := false;
         EXECUTE pg_catalog.format('DELETE FROM %I.segment_user WHERE segment_id = $1', p_schema)
           USING p_segment_id;
         EXECUTE pg_catalog.format(
@@ -107,6 +110,9 @@ BEGIN
         GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT, v_state = RETURNED_SQLSTATE,
                                 v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
         v_failed := true;
+        IF v_query AND v_state = '42601' AND COALESCE(v_hint, '') = '' THEN
+            v_hint := 'The segment query must be one SELECT returning one column of user_pseudo_id values.';
+        END IF;
     END;
     IF v_failed THEN
         EXECUTE pg_catalog.format(
