@@ -143,6 +143,9 @@ export_app() {
         has_rel "$app.$o" || continue
         psql -X -q -v ON_ERROR_STOP=1 -c "\\copy (SELECT * FROM $app.$o) TO '$dir/$o.csv' WITH (FORMAT csv, HEADER, FORCE_QUOTE *)"
     done
+    if has_rel clickstream.metadata_catalog; then
+        psql -X -q -v ON_ERROR_STOP=1 -c "\\copy (SELECT id, month, origin_month, prefix, name, days::text AS days, summary::text AS summary FROM clickstream.metadata_catalog WHERE app_id = '$app') TO '$dir/metadata_catalog.csv' WITH (FORMAT csv, HEADER, FORCE_QUOTE *)"
+    fi
 }
 
 # Two load phases: days 1-2, their local days refreshed; then days 3-4 and the re-delivered

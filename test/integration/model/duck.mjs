@@ -437,7 +437,61 @@ async function compare(data, app, tz, project, pgdir, topn, scanEnd) {
             for (const r of best.realSample) say(`    values:     ${fmt(r)}`);
         }
     }
+    failed += await catalogCheck(con, app, tz, project, pgdir, say);
     return failed;
+}
+
+// catalogCheck: the event items of the metadata catalog (spec §5.4) against the expected
+// event_metadata: one item per event name under month 'latest' (all test data is in one
+// month), prefix EVENT#<project>#<app>#v3, dayN = {count, hasData, platform, sdkVersion,
+// sdkName} for every scanned day, summary.latestCount = the count of the highest day, and
+// summary.platform = the union of the days; user attribute items: dayN and summary valueEnum
+// = the value_enum of user_attribute_metadata
+async function catalogCheck(con, app, tz, project, pgdir, say) {
+    const csv = path.join(pgdir, 'metadata_catalog.csv');
+    const label = `${app} (${tz}) metadata_catalog`;
+    if (!fs.existsSync(csv)) { say(`SKIP: ${label}: not in PostgreSQL (yet)`); return 0; }
+    await con.run(`CREATE OR REPLACE TABLE cat AS SELECT * FROM read_csv(${sq(csv)}, header = true, all_varchar = true,
+                                                                  allow_quoted_nulls = false, quote = '"', escape = '"')`);
+    const set = (j) => `list_sort(CAST(${j} AS VARCHAR[]))`;
+    const split = (c) => `list_sort(string_split(${c}, '${SEP}'))`;
+    const problems = await rows(con, `
+        WITH e AS (SELECT * FROM exp_event_metadata),
+             c AS (SELECT * FROM cat WHERE prefix = 'EVENT#' || ${sq(project)} || '#' || ${sq(app)} || '#v3'),
+             wrong AS (
+                SELECT 'event ' || e.event_name || ' day ' || e.day_number || ': ' ||
+                       coalesce(json_extract_string(c.days, '$.day' || e.day_number), 'missing') AS what
+                  FROM e LEFT JOIN c ON c.id = e.id AND c.month = 'latest'
+                 WHERE c.id IS NULL OR c.origin_month <> e.month OR c.name <> e.event_name
+                    OR json_extract_string(c.days, '$.day' || e.day_number || '.count') IS DISTINCT FROM CAST(e.count AS VARCHAR)
+                    OR json_extract_string(c.days, '$.day' || e.day_number || '.hasData') IS DISTINCT FROM 'true'
+                    OR ${set(`json_extract(c.days, '$.day' || e.day_number || '.platform')`)} <> ${split('e.platform')}
+                    OR ${set(`json_extract(c.days, '$.day' || e.day_number || '.sdkVersion')`)} <> ${split('e.sdk_version')}
+                    OR ${set(`json_extract(c.days, '$.day' || e.day_number || '.sdkName')`)} <> ${split('e.sdk_name')}
+                UNION ALL
+                SELECT 'event item ' || c.id || ' has ' || len(json_keys(c.days)) || ' days, expected ' || count(e.id)
+                  FROM c LEFT JOIN e ON e.id = c.id GROUP BY c.id, c.days HAVING len(json_keys(c.days)) <> count(e.id)
+                UNION ALL
+                SELECT 'event item ' || c.id || ': latestCount ' || coalesce(json_extract_string(c.summary, '$.latestCount'), 'missing')
+                  FROM c JOIN (SELECT id, arg_max(count, day_number) AS last_count, list_sort(list_distinct(flatten(list(${split('platform')})))) AS platforms
+                                 FROM e GROUP BY id) x ON x.id = c.id
+                 WHERE json_extract_string(c.summary, '$.latestCount') IS DISTINCT FROM CAST(x.last_count AS VARCHAR)
+                    OR ${set(`json_extract(c.summary, '$.platform')`)} <> x.platforms
+                UNION ALL
+                SELECT 'user attribute ' || u.id || ': ' || coalesce(c2.summary, 'missing')
+                  FROM exp_user_attribute_metadata u
+                  LEFT JOIN cat c2 ON c2.id = u.id AND c2.month = 'latest'
+                 WHERE NOT EXISTS (SELECT 1 FROM user_ambiguous a WHERE (a.category, a.property_name, a.value_type) = (u.category, u.property_name, u.value_type))
+                   AND (c2.id IS NULL
+                        OR list_sort(list_transform(CAST(json_extract(c2.summary, '$.valueEnum') AS STRUCT(value VARCHAR, count BIGINT)[]),
+                                                    x -> x.value || '_' || CAST(x.count AS VARCHAR)))
+                           <> ${split('u.value_enum')}))
+        SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM wrong), (SELECT string_agg(what, ' | ') FROM (SELECT what FROM wrong LIMIT 3))`);
+    const [nItems, nWrong, sample] = problems[0];
+    if (Number(nItems) === 0) { say(`FAIL: ${label}: no event item`); return 1; }
+    if (Number(nWrong) === 0) { say(`ok: ${label}: ${nItems} event items and the user attribute items match the scan`); return 0; }
+    say(`FAIL: ${label}: ${nWrong} problems: ${sample}`);
+    return 1;
 }
 
 async function main() {
