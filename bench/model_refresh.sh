@@ -49,6 +49,22 @@ load_days() {
     done
 }
 
+# summaries_breakdown APP: each of the 16 summary procedures for day 31 again, timed on the
+# server; appends "summary_<APP> SECONDS" (their sum) to the results and prints the slowest
+summaries_breakdown() {
+    local app=$1 out script=$BENCH_DIR/tmp/model-summaries-$1.sql
+    bench_psql -At -c "SELECT format(\$\$SELECT clock_timestamp() AS t0 \\gset
+CALL %I.%I('$DAY31', 'UTC', 1);
+SELECT %L || ' ' || extract(epoch FROM clock_timestamp() - :'t0');\$\$, '$app', t || '_sp', t)
+  FROM unnest(clickstream.summary_tables()) t" >"$script"
+    give_to_run_user "$script"
+    out=$(bench_psql -At -f "$script" 2>&1) || { log "summary procedures of $app failed: $out"; return 1; }
+    out=$(grep -E '^clickstream_[a-z_]+ [0-9.]+$' <<<"$out")
+    echo "summary_$app $(awk '{ s += $2 } END { print s }' <<<"$out") 0" >>"$BENCH_RESULTS"
+    log "$app: the 16 summary procedures for day 31 take $(awk '{ s += $2 } END { printf "%.2f", s }' <<<"$out") s; slowest:"
+    sort -k2 -rn <<<"$out" | head -4 | awk '{ printf "    %-50s %7.2f s\n", $1, $2 }' >&2
+}
+
 # reset_app APP: a fresh app in UTC
 reset_app() {
     bench_psql -q <<SQL
@@ -108,6 +124,7 @@ main() {
         bench_load "refresh_day31_$app" \
             "CALL clickstream.refresh_app('$app', day => '$DAY31', refresh_start_time => '$DAY31 00:00:00+00')"
     done
+    for app in "$APP30" "$APP3"; do summaries_breakdown "$app"; done
     bench_psql -c "SELECT '$APP30' AS app, count(*) AS day31_events_in_base_table FROM $APP30.clickstream_event_base_view WHERE event_timestamp >= '$DAY31'
                    UNION ALL SELECT '$APP3', count(*) FROM $APP3.clickstream_event_base_view WHERE event_timestamp >= '$DAY31'" || true
 
@@ -134,6 +151,8 @@ main() {
             line("full metadata scan, 30 days", "scan_metadata_30_days")
             line("refresh_app day 31, 30 days of history", "refresh_day31_bench_model30")
             line("refresh_app day 31, 3 days of history", "refresh_day31_bench_model3")
+            line("  of which 16 summaries (rerun), 30 days", "summary_bench_model30")
+            line("  of which 16 summaries (rerun), 3 days", "summary_bench_model3")
             if (("refresh_day31_bench_model30" in t) && ("refresh_day31_bench_model3" in t) && t["refresh_day31_bench_model3"] > 0)
                 printf "\n  ratio refresh 30-day / 3-day history: %.2fx (target <= 1.5)\n", t["refresh_day31_bench_model30"] / t["refresh_day31_bench_model3"]
             if (("refresh_day31_bench_model30" in t) && ("native_copy_day31" in t))
