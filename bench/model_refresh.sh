@@ -121,8 +121,15 @@ main() {
         load_days "$app" 31
         echo "load_day31_$app $(awk -v ms=$(( $(now_ms) - t0 )) 'BEGIN { print ms / 1000 }') 0" >>"$BENCH_RESULTS"
         bench_psql -q -c "ANALYZE $app.event_v2" -c "CHECKPOINT"
+        local mark
+        mark=$(bench_psql -At -c "SELECT coalesce(max(id), 0) FROM $app.clickstream_log_v2")
         bench_load "refresh_day31_$app" \
             "CALL clickstream.refresh_app('$app', day => '$DAY31', refresh_start_time => '$DAY31 00:00:00+00')"
+        # the refresh's log: each unit commits on its own and logs at the start of its
+        # transaction, so the gap to the next line is roughly that unit's time
+        log "$app: the refresh's log (seconds to the next line)"
+        bench_psql -At -F ' | ' -c "SELECT round(extract(epoch FROM lead(log_date) OVER (ORDER BY id) - log_date)::numeric, 2), log_name, log_msg
+                                       FROM $app.clickstream_log_v2 WHERE id > $mark ORDER BY id" | sed 's/^/    /' >&2
     done
     for app in "$APP30" "$APP3"; do summaries_breakdown "$app"; done
     bench_psql -c "SELECT '$APP30' AS app, count(*) AS day31_events_in_base_table FROM $APP30.clickstream_event_base_view WHERE event_timestamp >= '$DAY31'
