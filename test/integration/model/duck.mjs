@@ -15,7 +15,8 @@
 //                                          default 2100-01-01).
 //
 // DATA is the directory that holds event_v2/, item_v2/, session/ and user_v2/ (the
-// generator's --out plus --prefix).
+// generator's --out plus --prefix).  DUCK_COUNTS=1 prints the size of every expected object
+// first (to see what a change of expected.sql did).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
