@@ -52,10 +52,15 @@ deps_install() {
 }
 
 # deps_npm DIR: `npm ci` in DIR (a package.json with its lock file) unless node_modules is
-# there.  Only the npm registry is used.
+# there.  Only the npm registry is used.  npm 11 refuses (EUSAGE) a lock written on one
+# platform for packages with per-platform optional dependencies (DuckDB's bindings): then
+# `npm install --no-save` installs the lock's versions and leaves the lock as it is.
 deps_npm() {
     local dir=$1
     [ -d "$dir/node_modules" ] && return 0
     log "npm ci in $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=silent) && return 0
+    log "npm ci refused the lock in $dir: npm install --no-save"
+    rm -rf "$dir/node_modules"
+    (cd "$dir" && npm install --no-save --no-audit --no-fund --loglevel=error)
 }
