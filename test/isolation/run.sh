@@ -18,7 +18,7 @@ specs=("$@")
 if [ ${#specs[@]} = 0 ]; then
     for f in "$here"/specs/*.spec; do specs+=("$(basename "$f" .spec)"); done
 fi
-port=${ISOLATION_PORT:-$(( 20000 + RANDOM % 30000 ))}
+port=${ISOLATION_PORT:-$(( 20000 + RANDOM % 12000 ))}   # below the ephemeral range (see free_port)
 
 exec "$isodir/pg_isolation_regress" --inputdir="$here" --outputdir="$out" \
     --bindir="$(pg_config --bindir)" --temp-instance="$out/tmp_check" --port="$port" \

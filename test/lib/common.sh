@@ -55,11 +55,16 @@ wait_for() {
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # free_port: a random TCP port on 127.0.0.1 nobody listens on.  Random rather than fixed so
-# that several runs (other developers, CI) on one machine do not collide.
+# that several runs (other developers, CI) on one machine do not collide.  Below Linux's
+# ephemeral range (32768 and up by default, see ip_local_port_range): a port there can be
+# taken at any moment by the local end of some outgoing connection, and a server started
+# on it then fails with EADDRINUSE although nobody listened when we checked.
 free_port() {
-    local i p
+    local i p lo=32768
+    read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    [ "$lo" -gt 12000 ] || lo=32768
     for i in $(seq 1 50); do
-        p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 30000 ))
+        p=$(( 10000 + (RANDOM * 32768 + RANDOM) % (lo - 10000) ))
         port_in_use "$p" || { echo "$p"; return 0; }
     done
     die "no free port found after 50 tries"
