@@ -4,19 +4,26 @@
  *	  Column chunk reader: pages to batches of levels and values.
  *
  * A PqColumnReader walks the pages of one column chunk held in memory
- * (the byte range PqColumnChunkMeta.range_offset/range_length).  Each data
- * page is decoded whole when it is reached: its repetition and definition
- * levels into int16 arrays and its non-null values into a typed array
- * (byte arrays as views).  PqColumnReadBatch() then copies slices of the
- * current page(s) into the batch arrays until it has the requested number
- * of records; a record of a repeated column never straddles two batches.
+ * (the byte range PqColumnChunkMeta.range_offset/range_length).  A data
+ * page is decompressed when it is reached, but decoded incrementally:
+ * its repetition and definition levels a window of PQ_LEVEL_WINDOW slots
+ * at a time (resumable RLE and BIT_PACKED decoders), and its non-null
+ * values on demand, straight into the batch arrays (a PLAIN cursor, a
+ * resumable dictionary index decoder, a BYTE_STREAM_SPLIT index).  Writers
+ * such as DuckDB put a whole row group's column in one page, so decoding
+ * pages whole would cost ~20 bytes per value of the row group; streaming
+ * bounds decoded memory by the batch.  Only the DELTA_* encodings, whose
+ * values cannot be located without decoding the ones before, are decoded
+ * a page at a time.  PqColumnReadBatch() takes level slots until it has
+ * the requested number of records; a record of a repeated column never
+ * straddles two batches.
  *
- * Memory: page arrays are reused from page to page; a decompressed page
- * buffer lives until the batch that last referenced it is replaced (it is
- * "retired" and freed at the next call), so byte views in a batch stay
- * valid for exactly one call.  Nothing is allocated per value.  Every page
- * size, and every count that sizes an allocation, is checked against the
- * page limit before allocating.
+ * Memory: the level window and batch arrays are reused; a decompressed
+ * page buffer lives until the batch that last referenced it is replaced
+ * (it is "retired" and freed at the next call), so byte views in a batch
+ * stay valid for exactly one call.  Nothing is allocated per value.  Every
+ * page size, and every count that sizes an allocation, is checked against
+ * the page limit before allocating.
  *
  * Copyright (c) 2026, pg_clickstream authors
  *
@@ -27,22 +34,56 @@
  */
 #include "pq_internal.h"
 
+/* Level slots decoded at a time: the page's levels are streamed through this window. */
+#define PQ_LEVEL_WINDOW 4096
+
+/* A resumable stream of repetition or definition levels. */
+typedef struct LevelStream
+{
+	bool		bit_packed;		/* legacy BIT_PACKED, else RLE/bit-packed hybrid */
+	PqRleDecoder rle;
+	const uint8_t *data;		/* BIT_PACKED: the levels' bytes */
+	size_t		len;
+	int			bit_width;
+	uint64_t	next;			/* BIT_PACKED: index of the next level */
+} LevelStream;
+
+/* How the present values of the current page are produced. */
+typedef enum ValueKind
+{
+	VK_PLAIN,					/* PLAIN, cursor in plain */
+	VK_DICT,					/* dictionary indices, decoder in rle */
+	VK_RLE_BOOL,				/* RLE booleans, decoder in rle */
+	VK_BSS,						/* BYTE_STREAM_SPLIT, next index in bss_next */
+	VK_DECODED					/* DELTA_*: decoded whole into values */
+} ValueKind;
+
 struct PqPageState
 {
-	bool		loaded;			/* a data page is decoded into the arrays */
-	int64_t		n_levels;
-	int64_t		level_pos;
-	int64_t		n_values;
-	int64_t		value_pos;
-	bool		dict_encoded;
-	int16_t    *def;
+	bool		loaded;			/* a data page is being read */
+	int64_t		n_levels;		/* level slots of the page */
+	int64_t		levels_read;	/* slots decoded into the window so far */
+	int64_t		win_n;			/* slots in the window */
+	int64_t		win_pos;		/* next slot of the window */
+	LevelStream rep_s;
+	LevelStream def_s;
+	int16_t    *def;			/* the window, PQ_LEVEL_WINDOW slots */
 	int16_t    *rep;
 	size_t		def_cap;
 	size_t		rep_cap;
-	uint8_t    *values;
+	/* values, decoded on demand straight into the batch */
+	ValueKind	kind;
+	bool		dict_encoded;
+	PqPlainCursor plain;
+	PqRleDecoder rle;
+	bool		rle_ready;		/* VK_DICT: bit width read and decoder set up */
+	const uint8_t *vsrc;		/* values section of the page */
+	size_t		vlen;
+	uint64_t	bss_next;
+	uint8_t    *values;			/* VK_DECODED: every present value of the page */
 	size_t		values_cap;		/* in values */
-	uint32_t   *idx;
-	size_t		idx_cap;
+	int64_t		n_values;
+	int64_t		value_pos;
 	void	   *page_buf;		/* decompressed body, owned */
 	size_t		page_buf_cap;
 	void	   *extra_buf;		/* DELTA_BYTE_ARRAY values, owned */
@@ -248,14 +289,24 @@ read_dictionary(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 	return PQ_OK;
 }
 
-/* Decodes one level stream of a v1 page; advances *p past it. */
+/* Sets up the level stream s over an RLE/bit-packed hybrid section. */
 static PqCode
-read_levels_v1(PqColumnReader *r, int32_t encoding, const uint8_t **p,
-			   const uint8_t *end, int64_t n, int16_t max_level, int16_t *out,
-			   PqError *err)
+level_stream_rle(LevelStream *s, const uint8_t *data, size_t len, int16_t max_level,
+				 PqError *err)
+{
+	memset(s, 0, sizeof(*s));
+	return PqRleInit(&s->rle, data, len, PqBitWidth((uint64_t) max_level), err);
+}
+
+/*
+ * Sets up the level stream of a v1 page whose n levels start at *p, and
+ * advances *p past them (their length is known without decoding them).
+ */
+static PqCode
+level_stream_v1(int32_t encoding, const uint8_t **p, const uint8_t *end, int64_t n,
+				int16_t max_level, LevelStream *s, PqError *err)
 {
 	int			bw = PqBitWidth((uint64_t) max_level);
-	PqRleDecoder d;
 	PqCode		rc;
 
 	if (encoding == PQ_ENC_RLE)
@@ -268,9 +319,7 @@ read_levels_v1(PqColumnReader *r, int32_t encoding, const uint8_t **p,
 		*p += 4;
 		if (len > (size_t) (end - *p))
 			return PqSetError(err, PQ_ERR_CORRUPT, "level data of %u bytes exceeds the page", len);
-		rc = PqRleInit(&d, *p, len, bw, err);
-		if (rc == PQ_OK)
-			rc = PqRleDecodeLevels(&d, out, n, max_level, err);
+		rc = level_stream_rle(s, *p, len, max_level, err);
 		*p += len;
 		return rc;
 	}
@@ -280,108 +329,31 @@ read_levels_v1(PqColumnReader *r, int32_t encoding, const uint8_t **p,
 
 		if (len > (size_t) (end - *p))
 			return PqSetError(err, PQ_ERR_CORRUPT, "BIT_PACKED levels exceed the page");
-		rc = PqBitPackedDecodeLevels(*p, len, bw, out, n, max_level, err);
+		memset(s, 0, sizeof(*s));
+		s->bit_packed = true;
+		s->data = *p;
+		s->len = len;
+		s->bit_width = bw;
 		*p += len;
-		return rc;
+		return PQ_OK;
 	}
 	return PqSetError(err, PQ_ERR_UNSUPPORTED, "level encoding %s is not supported",
 					  PqEncodingName(encoding));
 }
 
-/* Decodes the n non-null values of a data page from src[0..len). */
+/* Decodes the next n levels of a stream. */
 static PqCode
-read_values(PqColumnReader *r, int32_t encoding, const uint8_t *src, size_t len,
-			int64_t n, PqError *err)
+level_stream_next(LevelStream *s, int16_t *out, int64_t n, int16_t max_level,
+				  PqError *err)
 {
-	PqPageState *pg = r->page;
-	PqPhysicalType type = r->leaf->physical_type;
 	PqCode		rc;
-	size_t		used;
 
-	rc = PqGrow(&r->allocator, (void **) &pg->values, &pg->values_cap,
-				(size_t) n + 1, r->value_size, err);
-	if (rc != PQ_OK)
-		return rc;
-	pg->dict_encoded = false;
-	/*
-	 * Every encoding decodes the page's n present values at once into
-	 * pg->values; an encoding that does not apply to the physical type
-	 * falls through to "not supported".
-	 */
-	switch (encoding)
-	{
-		case PQ_ENC_PLAIN:
-			return PqDecodePlain(type, r->leaf->type_length, src, len, n, pg->values, err);
-		case PQ_ENC_PLAIN_DICTIONARY:
-		case PQ_ENC_RLE_DICTIONARY:
-			{
-				PqRleDecoder d;
-
-				if (!r->has_dict)
-					return PqSetError(err, PQ_ERR_CORRUPT, "dictionary-encoded page without a dictionary");
-				if (n == 0)
-					return PQ_OK;
-				if (len < 1)
-					return PqSetError(err, PQ_ERR_CORRUPT, "dictionary page data is empty");
-				/* one byte of bit width, then the hybrid-encoded indices */
-				rc = PqGrow(&r->allocator, (void **) &pg->idx, &pg->idx_cap,
-							(size_t) n + 1, sizeof(uint32_t), err);
-				if (rc == PQ_OK)
-					rc = PqRleInit(&d, src + 1, len - 1, src[0], err);
-				if (rc == PQ_OK)
-					rc = PqRleDecode32(&d, pg->idx, n, err);
-				if (rc == PQ_OK)
-					rc = PqDictGather(type, r->dict_values, r->dict_count, pg->idx, n,
-									  pg->values, err);
-				pg->dict_encoded = (rc == PQ_OK);
-				return rc;
-			}
-		case PQ_ENC_RLE:
-			{
-				PqRleDecoder d;
-				uint32_t	len32;
-				int64_t		i;
-
-				if (type != PQ_BOOLEAN)
-					break;
-				if (len < 4 || (len32 = PqLoadU32(src)) > len - 4)
-					return PqSetError(err, PQ_ERR_CORRUPT, "RLE boolean data truncated");
-				rc = PqGrow(&r->allocator, (void **) &pg->idx, &pg->idx_cap,
-							(size_t) n + 1, sizeof(uint32_t), err);
-				if (rc == PQ_OK)
-					rc = PqRleInit(&d, src + 4, len32, 1, err);
-				if (rc == PQ_OK)
-					rc = PqRleDecode32(&d, pg->idx, n, err);
-				for (i = 0; rc == PQ_OK && i < n; i++)
-					pg->values[i] = (uint8_t) pg->idx[i];
-				return rc;
-			}
-		case PQ_ENC_DELTA_BINARY_PACKED:
-			if (type != PQ_INT32 && type != PQ_INT64)
-				break;
-			return PqDecodeDeltaBinaryPacked(src, len, n, type == PQ_INT64, pg->values,
-											 &used, err);
-		case PQ_ENC_DELTA_LENGTH_BYTE_ARRAY:
-			if (type != PQ_BYTE_ARRAY)
-				break;
-			return PqDecodeDeltaLengthByteArray(&r->allocator, src, len, n,
-												(PqByteView *) pg->values, &used, err);
-		case PQ_ENC_DELTA_BYTE_ARRAY:
-			if (type != PQ_BYTE_ARRAY && type != PQ_FIXED_LEN_BYTE_ARRAY)
-				break;
-			return PqDecodeDeltaByteArray(&r->allocator, src, len, n,
-										  type == PQ_FIXED_LEN_BYTE_ARRAY ? r->leaf->type_length : 0,
-										  r->options.max_page_size,
-										  (PqByteView *) pg->values,
-										  (uint8_t **) &pg->extra_buf, err);
-		case PQ_ENC_BYTE_STREAM_SPLIT:
-			return PqDecodeByteStreamSplit(type, r->leaf->type_length, src, len, n,
-										   pg->values, err);
-		default:
-			break;
-	}
-	return PqSetError(err, PQ_ERR_UNSUPPORTED, "encoding %s (%d) is not supported for %s",
-					  PqEncodingName(encoding), encoding, PqPhysicalTypeName(type));
+	if (!s->bit_packed)
+		return PqRleDecodeLevels(&s->rle, out, n, max_level, err);
+	rc = PqBitPackedDecodeLevelsAt(s->data, s->len, s->bit_width, s->next, out, n,
+								   max_level, err);
+	s->next += (uint64_t) n;
+	return rc;
 }
 
 /* Counts slots whose definition level says a value is present. */
@@ -398,7 +370,210 @@ count_present(const int16_t *def, int64_t n, int16_t max_def)
 	return c;
 }
 
-/* Decodes a data page (v1 or v2) into the page state. */
+/*
+ * The number of present values among the page's n slots, counted on a
+ * copy of the definition level stream (which is left where it is).  Only
+ * the DELTA_* encodings, decoded a page at a time, need it up front.
+ */
+static PqCode
+count_page_values(PqColumnReader *r, int64_t n, int64_t *nv, PqError *err)
+{
+	LevelStream s = r->page->def_s;
+	int16_t		buf[1024];
+	int16_t		max_def = r->leaf->max_def;
+
+	*nv = 0;
+	if (max_def == 0)
+	{
+		*nv = n;
+		return PQ_OK;
+	}
+	while (n > 0)
+	{
+		int64_t		k = n < 1024 ? n : 1024;
+		PqCode		rc = level_stream_next(&s, buf, k, max_def, err);
+
+		if (rc != PQ_OK)
+			return rc;
+		*nv += count_present(buf, k, max_def);
+		n -= k;
+	}
+	return PQ_OK;
+}
+
+/*
+ * Prepares the values section src[0..len) of a data page with n level
+ * slots for decoding on demand.  Only the DELTA_* encodings, whose values
+ * cannot be located without decoding the ones before, are decoded whole
+ * here; every other encoding keeps a cursor and decodes per batch.
+ */
+static PqCode
+start_values(PqColumnReader *r, int32_t encoding, const uint8_t *src, size_t len,
+			 int64_t n, PqError *err)
+{
+	PqPageState *pg = r->page;
+	PqPhysicalType type = r->leaf->physical_type;
+	PqCode		rc;
+	size_t		used;
+	int64_t		nv;
+
+	pg->dict_encoded = false;
+	pg->rle_ready = false;
+	pg->vsrc = src;
+	pg->vlen = len;
+	pg->n_values = pg->value_pos = 0;
+	/* an encoding that does not apply to the physical type is "not supported" */
+	switch (encoding)
+	{
+		case PQ_ENC_PLAIN:
+			pg->kind = VK_PLAIN;
+			pg->plain.p = src;
+			pg->plain.end = src + len;
+			pg->plain.bit = 0;
+			return PQ_OK;
+		case PQ_ENC_PLAIN_DICTIONARY:
+		case PQ_ENC_RLE_DICTIONARY:
+			if (!r->has_dict)
+				return PqSetError(err, PQ_ERR_CORRUPT, "dictionary-encoded page without a dictionary");
+			/* the bit width byte is read with the first value */
+			pg->kind = VK_DICT;
+			pg->dict_encoded = true;
+			return PQ_OK;
+		case PQ_ENC_RLE:
+			{
+				uint32_t	len32;
+
+				if (type != PQ_BOOLEAN)
+					break;
+				if (len < 4 || (len32 = PqLoadU32(src)) > len - 4)
+					return PqSetError(err, PQ_ERR_CORRUPT, "RLE boolean data truncated");
+				pg->kind = VK_RLE_BOOL;
+				return PqRleInit(&pg->rle, src + 4, len32, 1, err);
+			}
+		case PQ_ENC_BYTE_STREAM_SPLIT:
+			pg->kind = VK_BSS;
+			pg->bss_next = 0;
+			/* checks the type and the length */
+			return PqDecodeByteStreamSplitAt(type, r->leaf->type_length, src, len, 0, 0,
+											 NULL, err);
+		case PQ_ENC_DELTA_BINARY_PACKED:
+		case PQ_ENC_DELTA_LENGTH_BYTE_ARRAY:
+		case PQ_ENC_DELTA_BYTE_ARRAY:
+			if (encoding == PQ_ENC_DELTA_BINARY_PACKED ? (type != PQ_INT32 && type != PQ_INT64) :
+				encoding == PQ_ENC_DELTA_LENGTH_BYTE_ARRAY ? type != PQ_BYTE_ARRAY :
+				(type != PQ_BYTE_ARRAY && type != PQ_FIXED_LEN_BYTE_ARRAY))
+				break;
+			pg->kind = VK_DECODED;
+			rc = count_page_values(r, n, &nv, err);
+			if (rc == PQ_OK)
+				rc = PqGrow(&r->allocator, (void **) &pg->values, &pg->values_cap,
+							(size_t) nv + 1, r->value_size, err);
+			if (rc != PQ_OK)
+				return rc;
+			if (encoding == PQ_ENC_DELTA_BINARY_PACKED)
+				rc = PqDecodeDeltaBinaryPacked(src, len, nv, type == PQ_INT64, pg->values,
+											   &used, err);
+			else if (encoding == PQ_ENC_DELTA_LENGTH_BYTE_ARRAY)
+				rc = PqDecodeDeltaLengthByteArray(&r->allocator, src, len, nv,
+												  (PqByteView *) pg->values, &used, err);
+			else
+				rc = PqDecodeDeltaByteArray(&r->allocator, src, len, nv,
+											type == PQ_FIXED_LEN_BYTE_ARRAY ? r->leaf->type_length : 0,
+											r->options.max_page_size,
+											(PqByteView *) pg->values,
+											(uint8_t **) &pg->extra_buf, err);
+			pg->n_values = nv;
+			return rc;
+		default:
+			break;
+	}
+	return PqSetError(err, PQ_ERR_UNSUPPORTED, "encoding %s (%d) is not supported for %s",
+					  PqEncodingName(encoding), encoding, PqPhysicalTypeName(type));
+}
+
+/*
+ * Decodes the page's next n present values into out (typed like
+ * PqBatch.values); idx receives dictionary indices (and is scratch space
+ * for RLE booleans).
+ */
+static PqCode
+next_values(PqColumnReader *r, int64_t n, uint8_t *out, int32_t *idx, PqError *err)
+{
+	PqPageState *pg = r->page;
+	PqPhysicalType type = r->leaf->physical_type;
+	PqCode		rc;
+	int64_t		i;
+
+	switch (pg->kind)
+	{
+		case VK_PLAIN:
+			return PqDecodePlainNext(type, r->leaf->type_length, &pg->plain, n, out, err);
+		case VK_DICT:
+			if (!pg->rle_ready)
+			{
+				/* one byte of bit width, then the hybrid-encoded indices */
+				if (pg->vlen < 1)
+					return PqSetError(err, PQ_ERR_CORRUPT, "dictionary page data is empty");
+				rc = PqRleInit(&pg->rle, pg->vsrc + 1, pg->vlen - 1, pg->vsrc[0], err);
+				if (rc != PQ_OK)
+					return rc;
+				pg->rle_ready = true;
+			}
+			rc = PqRleDecode32(&pg->rle, (uint32_t *) idx, n, err);
+			if (rc != PQ_OK)
+				return rc;
+			return PqDictGather(type, r->dict_values, r->dict_count, (const uint32_t *) idx,
+								n, out, err);
+		case VK_RLE_BOOL:
+			rc = PqRleDecode32(&pg->rle, (uint32_t *) idx, n, err);
+			for (i = 0; rc == PQ_OK && i < n; i++)
+				out[i] = (uint8_t) idx[i];
+			return rc;
+		case VK_BSS:
+			rc = PqDecodeByteStreamSplitAt(type, r->leaf->type_length, pg->vsrc, pg->vlen,
+										   pg->bss_next, n, out, err);
+			pg->bss_next += (uint64_t) n;
+			return rc;
+		case VK_DECODED:
+			if (n > pg->n_values - pg->value_pos)
+				return PqSetError(err, PQ_ERR_CORRUPT, "page has fewer values than its levels say");
+			memcpy(out, pg->values + (size_t) pg->value_pos * r->value_size,
+				   (size_t) n * r->value_size);
+			pg->value_pos += n;
+			return PQ_OK;
+	}
+	return PqSetError(err, PQ_ERR_INVALID, "no data page");
+}
+
+/* Decodes the page's next window of levels. */
+static PqCode
+fill_window(PqColumnReader *r, PqError *err)
+{
+	PqPageState *pg = r->page;
+	const PqSchemaNode *leaf = r->leaf;
+	int64_t		k = pg->n_levels - pg->levels_read;
+	PqCode		rc = PQ_OK;
+
+	if (k > PQ_LEVEL_WINDOW)
+		k = PQ_LEVEL_WINDOW;
+	if (leaf->max_rep > 0)
+		rc = level_stream_next(&pg->rep_s, pg->rep, k, leaf->max_rep, err);
+	if (rc == PQ_OK && leaf->max_def > 0)
+		rc = level_stream_next(&pg->def_s, pg->def, k, leaf->max_def, err);
+	if (rc != PQ_OK)
+		return rc;
+	pg->win_n = k;
+	pg->win_pos = 0;
+	pg->levels_read += k;
+	return PQ_OK;
+}
+
+/*
+ * Starts a data page (v1 or v2): decompresses its body if needed and sets
+ * up the level and value streams; levels and values are decoded later, a
+ * window and a batch at a time, so decoded memory does not grow with the
+ * page.
+ */
 static PqCode
 read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 			   PqError *err)
@@ -412,12 +587,8 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 	void	   *owned = NULL;
 	size_t		owned_cap = 0;
 	PqCode		rc;
-	int64_t		nv;
 
-	/*
-	 * Refuse absurd value counts before sizing any array by them: the
-	 * levels below are decoded for all n slots at once.
-	 */
+	/* RLE lets a few bytes declare millions of values: refuse absurd counts */
 	if (n > max_page_values(r))
 		return PqSetError(err, PQ_ERR_LIMIT, "page of %lld values exceeds the page limit",
 						  (long long) n);
@@ -428,13 +599,13 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 	pg->extra_buf = NULL;
 	if (rc != PQ_OK)
 		return rc;
-	/* level arrays are reused from page to page and only ever grow */
+	/* the level window is allocated once */
 	pg->loaded = false;
 	if (leaf->max_def > 0)
-		rc = PqGrow(&r->allocator, (void **) &pg->def, &pg->def_cap, (size_t) n + 1,
+		rc = PqGrow(&r->allocator, (void **) &pg->def, &pg->def_cap, PQ_LEVEL_WINDOW,
 					sizeof(int16_t), err);
 	if (rc == PQ_OK && leaf->max_rep > 0)
-		rc = PqGrow(&r->allocator, (void **) &pg->rep, &pg->rep_cap, (size_t) n + 1,
+		rc = PqGrow(&r->allocator, (void **) &pg->rep, &pg->rep_cap, PQ_LEVEL_WINDOW,
 					sizeof(int16_t), err);
 	if (rc != PQ_OK)
 		return rc;
@@ -459,13 +630,13 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 		end = body + h->uncompressed_size;
 		if (leaf->max_rep > 0)
 		{
-			rc = read_levels_v1(r, h->rep_encoding, &p, end, n, leaf->max_rep, pg->rep, err);
+			rc = level_stream_v1(h->rep_encoding, &p, end, n, leaf->max_rep, &pg->rep_s, err);
 			if (rc != PQ_OK)
 				return rc;
 		}
 		if (leaf->max_def > 0)
 		{
-			rc = read_levels_v1(r, h->def_encoding, &p, end, n, leaf->max_def, pg->def, err);
+			rc = level_stream_v1(h->def_encoding, &p, end, n, leaf->max_def, &pg->def_s, err);
 			if (rc != PQ_OK)
 				return rc;
 		}
@@ -473,27 +644,22 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 	else
 	{
 		size_t		lev = (size_t) h->rep_length + (size_t) h->def_length;
-		PqRleDecoder d;
 
 		if (!h->has_v2_header)
 			return PqSetError(err, PQ_ERR_CORRUPT, "data page v2 without its header");
 		if (lev > (size_t) h->compressed_size || lev > (size_t) h->uncompressed_size)
 			return PqSetError(err, PQ_ERR_CORRUPT, "data page v2 levels exceed the page");
-		/* levels are never compressed in v2 */
+		/* levels are never compressed in v2; they point into the chunk */
 		if (leaf->max_rep > 0)
 		{
-			rc = PqRleInit(&d, src, (size_t) h->rep_length, PqBitWidth((uint64_t) leaf->max_rep), err);
-			if (rc == PQ_OK)
-				rc = PqRleDecodeLevels(&d, pg->rep, n, leaf->max_rep, err);
+			rc = level_stream_rle(&pg->rep_s, src, (size_t) h->rep_length, leaf->max_rep, err);
 			if (rc != PQ_OK)
 				return rc;
 		}
 		if (leaf->max_def > 0)
 		{
-			rc = PqRleInit(&d, src + h->rep_length, (size_t) h->def_length,
-						   PqBitWidth((uint64_t) leaf->max_def), err);
-			if (rc == PQ_OK)
-				rc = PqRleDecodeLevels(&d, pg->def, n, leaf->max_def, err);
+			rc = level_stream_rle(&pg->def_s, src + h->rep_length, (size_t) h->def_length,
+								  leaf->max_def, err);
 			if (rc != PQ_OK)
 				return rc;
 		}
@@ -508,18 +674,17 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 		end = body + ((size_t) h->uncompressed_size - lev);
 	}
 
-	/* a chunk must start a record; otherwise batches could not align rows */
-	if (leaf->max_rep > 0 && r->values_seen == 0 && n > 0 && pg->rep[0] != 0)
-		return PqSetError(err, PQ_ERR_CORRUPT, "column chunk starts inside a record");
-	/* only slots at the maximum definition level carry a value */
-	nv = count_present(leaf->max_def > 0 ? pg->def : NULL, n, leaf->max_def);
-	rc = read_values(r, h->encoding, p, (size_t) (end - p), nv, err);
+	rc = start_values(r, h->encoding, p, (size_t) (end - p), n, err);
 	if (rc != PQ_OK)
 		return rc;
 	pg->n_levels = n;
-	pg->level_pos = 0;
-	pg->n_values = nv;
-	pg->value_pos = 0;
+	pg->levels_read = 0;
+	rc = fill_window(r, err);
+	if (rc != PQ_OK)
+		return rc;
+	/* a chunk must start a record; otherwise batches could not align rows */
+	if (leaf->max_rep > 0 && r->values_seen == 0 && n > 0 && pg->rep[0] != 0)
+		return PqSetError(err, PQ_ERR_CORRUPT, "column chunk starts inside a record");
 	pg->loaded = true;
 	r->values_seen += n;
 	return PQ_OK;
@@ -610,7 +775,8 @@ start_chunk(PqColumnReader *r, const PqFile *file, int row_group,
 	PqFree(&r->allocator, pg->extra_buf);
 	pg->extra_buf = NULL;
 	pg->loaded = false;
-	pg->n_levels = pg->level_pos = pg->n_values = pg->value_pos = 0;
+	pg->n_levels = pg->levels_read = pg->win_n = pg->win_pos = 0;
+	pg->n_values = pg->value_pos = 0;
 	PqFree(&r->allocator, r->dict_values);
 	PqFree(&r->allocator, r->dict_buf);
 	r->dict_values = NULL;
@@ -765,51 +931,13 @@ reserve_output(PqColumnReader *r, size_t levels, size_t values, PqError *err)
 }
 
 /*
- * A slice of the current page, not yet copied: the first segment of a
- * batch is handed out in place when the batch ends inside the same page,
- * which is the common case and saves copying every level and value.
- */
-typedef struct Segment
-{
-	bool		pending;
-	bool		dict;
-	const int16_t *def;
-	const int16_t *rep;
-	const uint8_t *values;
-	const uint32_t *idx;
-	int64_t		n_lev;
-	int64_t		n_val;
-} Segment;
-
-/* Copies a pending in-place segment to the start of the output arrays. */
-static PqCode
-materialize(PqColumnReader *r, Segment *seg, PqError *err)
-{
-	PqCode		rc;
-
-	if (!seg->pending)
-		return PQ_OK;
-	seg->pending = false;
-	rc = reserve_output(r, (size_t) seg->n_lev, (size_t) seg->n_val, err);
-	if (rc != PQ_OK)
-		return rc;
-	if (seg->def)
-		memcpy(r->out_def, seg->def, (size_t) seg->n_lev * sizeof(int16_t));
-	if (seg->rep)
-		memcpy(r->out_rep, seg->rep, (size_t) seg->n_lev * sizeof(int16_t));
-	memcpy(r->out_values, seg->values, (size_t) seg->n_val * r->value_size);
-	if (seg->dict)
-		memcpy(r->out_idx, seg->idx, (size_t) seg->n_val * sizeof(int32_t));
-	return PQ_OK;
-}
-
-/*
  * Reads up to max_records records (rows) into *batch.  For a column that
  * is not repeated a record is one level slot; for a repeated column a
  * record runs from a repetition level 0 to the next, possibly across pages.
- * batch->n_records == 0 means the chunk is exhausted.  The batch's arrays
- * point into the reader (its output buffers, or the current page when the
- * batch lies within one page) and are valid until the next call or Reset.
+ * batch->n_records == 0 means the chunk is exhausted.  Levels come from the
+ * page's level window, values are decoded straight into the batch arrays,
+ * so the memory of a batch is proportional to the batch, not to the page.
+ * The arrays are valid until the next call or Reset.
  */
 PqCode
 PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
@@ -821,12 +949,10 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 				n_val = 0,
 				records = 0;
 	bool		all_dict = true;
-	Segment		seg;
 	PqCode		rc;
 
 	PqErrorClear(err);
 	memset(batch, 0, sizeof(*batch));
-	memset(&seg, 0, sizeof(seg));
 	if (pg == NULL || max_records <= 0)
 		return pg == NULL ? PqSetError(err, PQ_ERR_INVALID, "column reader not initialized") : PQ_OK;
 	free_retired(r);
@@ -838,29 +964,32 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 					nv;
 		bool		done = false;
 
-		if (!pg->loaded || pg->level_pos >= pg->n_levels)
+		if (pg->win_pos >= pg->win_n)
 		{
 			bool		eof;
 
-			/* a flat batch that is full needs no look-ahead */
-			if (records >= max_records && leaf->max_rep == 0)
-				break;
-			/* the page arrays are about to be reused: copy what we point to */
-			rc = materialize(r, &seg, err);
-			if (rc == PQ_OK)
+			if (pg->loaded && pg->levels_read < pg->n_levels)
+				rc = fill_window(r, err);
+			else
+			{
+				/* a flat batch that is full needs no look-ahead */
+				if (records >= max_records && leaf->max_rep == 0)
+					break;
+				pg->loaded = false;
 				rc = next_page(r, &eof, err);
+				if (rc == PQ_OK && eof)
+					break;
+			}
 			if (rc != PQ_OK)
 				return rc;
-			if (eof)
-				break;
 			continue;
 		}
 		/*
-		 * How many of this page's remaining slots belong to the batch: for a
-		 * flat column one slot is one record; for a repeated column a record
-		 * ends where the next repetition level 0 starts one.
+		 * How many of the window's remaining slots belong to the batch: for
+		 * a flat column one slot is one record; for a repeated column a
+		 * record ends where the next repetition level 0 starts one.
 		 */
-		left = pg->n_levels - pg->level_pos;
+		left = pg->win_n - pg->win_pos;
 		if (leaf->max_rep == 0)
 		{
 			take = max_records - records < left ? max_records - records : left;
@@ -869,7 +998,7 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 		}
 		else
 		{
-			const int16_t *rep = pg->rep + pg->level_pos;
+			const int16_t *rep = pg->rep + pg->win_pos;
 
 			for (take = 0; take < left; take++)
 			{
@@ -894,43 +1023,25 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 			return PqSetError(err, PQ_ERR_LIMIT,
 							  "batch of %lld values exceeds the page size limit (one record too large?)",
 							  (long long) (n_lev + take));
-		/* values are dense: advance them by the present slots only */
-		nv = count_present(leaf->max_def > 0 ? pg->def + pg->level_pos : NULL, take, leaf->max_def);
-		if (nv > pg->n_values - pg->value_pos)
-			return PqSetError(err, PQ_ERR_CORRUPT, "page has fewer values than its levels say");
-		if (!pg->dict_encoded && nv > 0)
-			all_dict = false;
-		if (n_lev == 0)
+		/* values are dense: only the present slots carry one */
+		nv = count_present(leaf->max_def > 0 ? pg->def + pg->win_pos : NULL, take, leaf->max_def);
+		rc = reserve_output(r, (size_t) (n_lev + take), (size_t) (n_val + nv), err);
+		if (rc != PQ_OK)
+			return rc;
+		if (leaf->max_def > 0)
+			memcpy(r->out_def + n_lev, pg->def + pg->win_pos, (size_t) take * sizeof(int16_t));
+		if (leaf->max_rep > 0)
+			memcpy(r->out_rep + n_lev, pg->rep + pg->win_pos, (size_t) take * sizeof(int16_t));
+		if (nv > 0)
 		{
-			/* first segment: reference the page in place */
-			seg.pending = true;
-			seg.dict = pg->dict_encoded;
-			seg.def = leaf->max_def > 0 ? pg->def + pg->level_pos : NULL;
-			seg.rep = leaf->max_rep > 0 ? pg->rep + pg->level_pos : NULL;
-			seg.values = pg->values + (size_t) pg->value_pos * r->value_size;
-			seg.idx = pg->dict_encoded ? pg->idx + pg->value_pos : NULL;
-			seg.n_lev = take;
-			seg.n_val = nv;
-		}
-		else
-		{
-			rc = materialize(r, &seg, err);
-			if (rc == PQ_OK)
-				rc = reserve_output(r, (size_t) (n_lev + take), (size_t) (n_val + nv), err);
+			rc = next_values(r, nv, r->out_values + (size_t) n_val * r->value_size,
+							 r->out_idx + n_val, err);
 			if (rc != PQ_OK)
 				return rc;
-			if (leaf->max_def > 0)
-				memcpy(r->out_def + n_lev, pg->def + pg->level_pos, (size_t) take * sizeof(int16_t));
-			if (leaf->max_rep > 0)
-				memcpy(r->out_rep + n_lev, pg->rep + pg->level_pos, (size_t) take * sizeof(int16_t));
-			memcpy(r->out_values + (size_t) n_val * r->value_size,
-				   pg->values + (size_t) pg->value_pos * r->value_size,
-				   (size_t) nv * r->value_size);
-			if (pg->dict_encoded)
-				memcpy(r->out_idx + n_val, pg->idx + pg->value_pos, (size_t) nv * sizeof(int32_t));
+			if (!pg->dict_encoded)
+				all_dict = false;
 		}
-		pg->level_pos += take;
-		pg->value_pos += nv;
+		pg->win_pos += take;
 		n_lev += take;
 		n_val += nv;
 		if (done)
@@ -943,20 +1054,10 @@ PqColumnReadBatch(PqColumnReader *r, int64_t max_records, PqBatch *batch,
 	batch->n_levels = n_lev;
 	batch->n_values = n_val;
 	batch->n_records = records;
-	if (seg.pending)
-	{
-		batch->def_levels = seg.def;
-		batch->rep_levels = seg.rep;
-		batch->values = seg.values;
-		batch->dict_indices = (seg.dict && r->has_dict && n_val > 0) ? (const int32_t *) seg.idx : NULL;
-	}
-	else
-	{
-		batch->def_levels = leaf->max_def > 0 ? r->out_def : NULL;
-		batch->rep_levels = leaf->max_rep > 0 ? r->out_rep : NULL;
-		batch->values = r->out_values;
-		batch->dict_indices = (all_dict && r->has_dict && n_val > 0) ? r->out_idx : NULL;
-	}
+	batch->def_levels = leaf->max_def > 0 ? r->out_def : NULL;
+	batch->rep_levels = leaf->max_rep > 0 ? r->out_rep : NULL;
+	batch->values = r->out_values;
+	batch->dict_indices = (all_dict && r->has_dict && n_val > 0) ? r->out_idx : NULL;
 	return PQ_OK;
 }
 
@@ -979,7 +1080,6 @@ PqColumnReaderReset(PqColumnReader *r)
 		PqFree(&a, pg->def);
 		PqFree(&a, pg->rep);
 		PqFree(&a, pg->values);
-		PqFree(&a, pg->idx);
 		PqFree(&a, pg->page_buf);
 		PqFree(&a, pg->extra_buf);
 		PqFree(&a, pg);

@@ -51,15 +51,17 @@ plain_short(PqError *err, int64_t n, const char *what)
 }
 
 /*
- * Decodes n PLAIN values from src[0..len).  Fixed-width types are copied
- * (the file is little-endian like the hosts we build on); BYTE_ARRAY
- * values are length-prefixed and returned as views into src.
+ * Decodes the next n PLAIN values at cursor c and advances it.  Fixed-width
+ * types are copied (the file is little-endian like the hosts we build on);
+ * BYTE_ARRAY values are length-prefixed and returned as views into the
+ * data; BOOLEAN values are bits, so the cursor keeps a bit position.
  */
 PqCode
-PqDecodePlain(PqPhysicalType type, int32_t type_length, const uint8_t *src,
-			  size_t len, int64_t n, void *out, PqError *err)
+PqDecodePlainNext(PqPhysicalType type, int32_t type_length, PqPlainCursor *c,
+				  int64_t n, void *out, PqError *err)
 {
 	int64_t		i;
+	size_t		len = (size_t) (c->end - c->p);
 
 	if (n <= 0)
 		return PQ_OK;
@@ -68,11 +70,13 @@ PqDecodePlain(PqPhysicalType type, int32_t type_length, const uint8_t *src,
 		case PQ_BOOLEAN:
 			{
 				uint8_t    *o = out;
+				uint64_t	bit = c->bit;
 
-				if ((uint64_t) (n + 7) / 8 > len)
+				if ((bit + (uint64_t) n + 7) / 8 > len)
 					return plain_short(err, n, "BOOLEAN");
-				for (i = 0; i < n; i++)
-					o[i] = (src[i >> 3] >> (i & 7)) & 1;
+				for (i = 0; i < n; i++, bit++)
+					o[i] = (c->p[bit >> 3] >> (bit & 7)) & 1;
+				c->bit = bit;
 				return PQ_OK;
 			}
 		case PQ_INT32:
@@ -85,17 +89,18 @@ PqDecodePlain(PqPhysicalType type, int32_t type_length, const uint8_t *src,
 
 				if ((uint64_t) n > len / w)
 					return plain_short(err, n, PqPhysicalTypeName(type));
-				memcpy(out, src, (size_t) n * w);
+				memcpy(out, c->p, (size_t) n * w);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #error "big-endian hosts are not supported by the Parquet reader"
 #endif
+				c->p += (size_t) n * w;
 				return PQ_OK;
 			}
 		case PQ_BYTE_ARRAY:
 			{
 				PqByteView *o = out;
-				const uint8_t *p = src;
-				const uint8_t *end = src + len;
+				const uint8_t *p = c->p;
+				const uint8_t *end = c->end;
 
 				for (i = 0; i < n; i++)
 				{
@@ -113,6 +118,7 @@ PqDecodePlain(PqPhysicalType type, int32_t type_length, const uint8_t *src,
 					o[i].len = l;
 					p += l;
 				}
+				c->p = p;
 				return PQ_OK;
 			}
 		case PQ_FIXED_LEN_BYTE_ARRAY:
@@ -123,15 +129,29 @@ PqDecodePlain(PqPhysicalType type, int32_t type_length, const uint8_t *src,
 					return plain_short(err, n, "FIXED_LEN_BYTE_ARRAY");
 				for (i = 0; i < n; i++)
 				{
-					o[i].ptr = src + (size_t) i * type_length;
+					o[i].ptr = c->p + (size_t) i * type_length;
 					o[i].len = (uint32_t) type_length;
 				}
+				c->p += (size_t) n * (size_t) type_length;
 				return PQ_OK;
 			}
 		case PQ_GROUP:
 			break;
 	}
 	return PqSetError(err, PQ_ERR_INVALID, "PLAIN decode of a group");
+}
+
+/* Decodes n PLAIN values from src[0..len) (see PqDecodePlainNext). */
+PqCode
+PqDecodePlain(PqPhysicalType type, int32_t type_length, const uint8_t *src,
+			  size_t len, int64_t n, void *out, PqError *err)
+{
+	PqPlainCursor c;
+
+	c.p = src;
+	c.end = src + len;
+	c.bit = 0;
+	return PqDecodePlainNext(type, type_length, &c, n, out, err);
 }
 
 /*
@@ -143,6 +163,15 @@ PqCode
 PqDecodeByteStreamSplit(PqPhysicalType type, int32_t type_length,
 						const uint8_t *src, size_t len, int64_t n,
 						void *out, PqError *err)
+{
+	return PqDecodeByteStreamSplitAt(type, type_length, src, len, 0, n, out, err);
+}
+
+/* Values first .. first + n - 1 of a BYTE_STREAM_SPLIT section. */
+PqCode
+PqDecodeByteStreamSplitAt(PqPhysicalType type, int32_t type_length,
+						  const uint8_t *src, size_t len, uint64_t first,
+						  int64_t n, void *out, PqError *err)
 {
 	size_t		w;
 	size_t		stride;
@@ -160,13 +189,16 @@ PqDecodeByteStreamSplit(PqPhysicalType type, int32_t type_length,
 						  "BYTE_STREAM_SPLIT data length %zu is not a multiple of %zu",
 						  len, w);
 	stride = len / w;
-	if ((uint64_t) n > stride)
+	if (first > stride || (uint64_t) n > stride - first)
 		return PqSetError(err, PQ_ERR_CORRUPT,
-						  "BYTE_STREAM_SPLIT data too short for %lld values", (long long) n);
+						  "BYTE_STREAM_SPLIT data too short for %lld values",
+						  (long long) ((int64_t) first + n));
+	if (n <= 0)
+		return PQ_OK;
 	/* stream-major loop: sequential reads, strided writes within the batch */
 	for (k = 0; k < w; k++)
 	{
-		const uint8_t *s = src + k * stride;
+		const uint8_t *s = src + k * stride + first;
 		uint8_t    *d = o + k;
 
 		for (i = 0; i < n; i++)

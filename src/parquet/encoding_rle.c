@@ -322,13 +322,24 @@ PqBitPackedDecodeLevels(const uint8_t *data, size_t len, int bit_width,
 						int16_t *out, int64_t n, int16_t max_level,
 						PqError *err)
 {
-	uint64_t	bit = 0;
+	return PqBitPackedDecodeLevelsAt(data, len, bit_width, 0, out, n, max_level, err);
+}
+
+/* Levels first .. first + n - 1 of a BIT_PACKED level section. */
+PqCode
+PqBitPackedDecodeLevelsAt(const uint8_t *data, size_t len, int bit_width,
+						  uint64_t first, int16_t *out, int64_t n,
+						  int16_t max_level, PqError *err)
+{
+	uint64_t	bit;
 	int64_t		i;
 
 	if (bit_width < 0 || bit_width > 16)
 		return PqSetError(err, PQ_ERR_CORRUPT, "invalid BIT_PACKED width %d", bit_width);
-	if (((uint64_t) n * (uint64_t) bit_width + 7) / 8 > len)
+	if (first > (uint64_t) len * 8 ||
+		((first + (uint64_t) n) * (uint64_t) bit_width + 7) / 8 > len)
 		return PqSetError(err, PQ_ERR_CORRUPT, "BIT_PACKED levels truncated");
+	bit = first * (uint64_t) bit_width;
 	for (i = 0; i < n; i++)
 	{
 		uint32_t	v = 0;

@@ -181,12 +181,24 @@ extern PqCode PqDecompress(PqCodec codec, const uint8_t *src, size_t src_len,
 extern size_t PqValueSize(PqPhysicalType type);
 
 /* encoding_plain.c */
+typedef struct PqPlainCursor
+{
+	const uint8_t *p;			/* next value (BOOLEAN: the bits' first byte) */
+	const uint8_t *end;
+	uint64_t	bit;			/* BOOLEAN: next bit from p */
+} PqPlainCursor;
+
+extern PqCode PqDecodePlainNext(PqPhysicalType type, int32_t type_length,
+								PqPlainCursor *c, int64_t n, void *out, PqError *err);
 extern PqCode PqDecodePlain(PqPhysicalType type, int32_t type_length,
 							const uint8_t *src, size_t len, int64_t n,
 							void *out, PqError *err);
 extern PqCode PqDecodeByteStreamSplit(PqPhysicalType type, int32_t type_length,
 									  const uint8_t *src, size_t len, int64_t n,
 									  void *out, PqError *err);
+extern PqCode PqDecodeByteStreamSplitAt(PqPhysicalType type, int32_t type_length,
+										const uint8_t *src, size_t len, uint64_t first,
+										int64_t n, void *out, PqError *err);
 
 /* encoding_rle.c: RLE / bit-packed hybrid and legacy BIT_PACKED */
 typedef struct PqRleDecoder
@@ -210,6 +222,9 @@ extern PqCode PqRleDecodeLevels(PqRleDecoder *d, int16_t *out, int64_t n,
 extern PqCode PqBitPackedDecodeLevels(const uint8_t *data, size_t len, int bit_width,
 									  int16_t *out, int64_t n, int16_t max_level,
 									  PqError *err);
+extern PqCode PqBitPackedDecodeLevelsAt(const uint8_t *data, size_t len, int bit_width,
+										uint64_t first, int16_t *out, int64_t n,
+										int16_t max_level, PqError *err);
 extern void PqUnpack32(const uint8_t *in, uint32_t *out, int64_t n, int bit_width);
 extern int	PqBitWidth(uint64_t max_value);
 

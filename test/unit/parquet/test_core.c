@@ -1531,6 +1531,226 @@ test_dictionary_and_reinit(const char *dir)
 	free(data);
 }
 
+/* ----------------------------------------------------------------
+ *		Streaming within a page: memory bounded by the batch
+ * ----------------------------------------------------------------
+ */
+typedef struct PeakAlloc
+{
+	size_t		live;
+	size_t		peak;
+} PeakAlloc;
+
+/* Each block carries its size in a 16-byte header so frees can be counted. */
+static void *
+p_malloc(void *ctx, size_t size)
+{
+	PeakAlloc  *pa = ctx;
+	size_t	   *h = malloc(size + 16);
+
+	if (h == NULL)
+		return NULL;
+	h[0] = size;
+	pa->live += size;
+	if (pa->live > pa->peak)
+		pa->peak = pa->live;
+	return (char *) h + 16;
+}
+
+static void
+p_free(void *ctx, void *p)
+{
+	PeakAlloc  *pa = ctx;
+	size_t	   *h = (size_t *) ((char *) p - 16);
+
+	pa->live -= h[0];
+	free(h);
+}
+
+static void *
+p_realloc(void *ctx, void *p, size_t size)
+{
+	size_t	   *h = (size_t *) ((char *) p - 16);
+	void	   *n = p_malloc(ctx, size);
+
+	if (n == NULL)
+		return NULL;
+	memcpy(n, p, h[0] < size ? h[0] : size);
+	p_free(ctx, p);
+	return n;
+}
+
+/*
+ * One row group of 100,000 rows whose every column is ONE uncompressed
+ * data page (as DuckDB writes them): an optional INT64 (PLAIN), an
+ * optional dictionary-encoded string and a LIST<INT32> with 0-3 elements
+ * per row (150,000 level slots, so records cross level windows).  Read in
+ * batches of 1024 rows, the core's peak allocation must stay bounded by
+ * the batch: decoding the pages whole needs more than 4 MB (8 bytes per
+ * INT64, 16 per string view, 4 per index, 2 per level, for every slot).
+ * Uncompressed pages are views into the chunk, so nothing here is the
+ * page body itself.  The values are checked too.
+ */
+static void
+test_streaming_memory(void)
+{
+	enum
+	{
+		N = 100000
+	};
+	SchemaSpec	s[] = {
+		{"schema", -1, 0, 3, -1, 0, 0},
+		{"v", PQ_INT64, PQ_OPTIONAL, 0, -1, 0, 0},
+		{"s", PQ_BYTE_ARRAY, PQ_OPTIONAL, 0, PQ_CT_UTF8, 0, 0},
+		{"l", -1, PQ_OPTIONAL, 1, PQ_CT_LIST, 0, 0},
+		{"list", -1, PQ_REPEATED, 1, -1, 0, 0},
+		{"element", PQ_INT32, PQ_REQUIRED, 0, -1, 0, 0},
+	};
+	int			types[] = {PQ_INT64, PQ_BYTE_ARRAY, PQ_INT32};
+	const char *paths[] = {"v", "s", "l.list.element"};
+	ChunkSpec	c[3];
+	W			f = {0},
+				b = {0},
+				l = {0};
+	uint64_t   *def = malloc(sizeof(uint64_t) * N * 2);
+	uint64_t   *rep = malloc(sizeof(uint64_t) * N * 2);
+	uint64_t   *idx = malloc(sizeof(uint64_t) * N);
+	int64_t		want_v = 0,
+				want_l = 0,
+				want_s = 0,
+				got_v = 0,
+				got_l = 0,
+				got_s = 0,
+				rows = 0;
+	int			i,
+				k,
+				nl = 0,
+				ni = 0;
+	PeakAlloc	pa = {0, 0};
+	PqAllocator a = {p_malloc, p_realloc, p_free, &pa};
+	PqFile		file;
+	PqRowGroupReader rg;
+	PqByteView	chunks[3];
+	PqError		err;
+	int64_t		n = 1;
+
+	memset(c, 0, sizeof(c));
+	/* v: null every 7th row, else the row number */
+	for (i = 0; i < N; i++)
+		def[i] = i % 7 != 0;
+	rle_encode(&l, def, N, 1);
+	w_le32(&b, (uint32_t) l.len);
+	w_bytes(&b, l.buf, l.len);
+	for (i = 0; i < N; i++)
+		if (i % 7 != 0)
+		{
+			int64_t		v = i;
+
+			w_bytes(&b, &v, 8);
+			want_v += v;
+		}
+	c[0].num_values = N;
+	add_page_v1(&c[0], N, PQ_ENC_PLAIN, PQ_ENC_RLE, PQ_ENC_RLE, &b);
+	b.len = l.len = 0;
+	/* s: dictionary "a", "bb", "ccc"; null every 5th row, else entry i % 3 */
+	page_header(&c[1].pages, PQ_PAGE_DICTIONARY, 18, 18, 3, PQ_ENC_PLAIN_DICTIONARY,
+				0, 0, 0, 0, 0, 0, false);
+	w_bytes(&c[1].pages, "\1\0\0\0a\2\0\0\0bb\3\0\0\0ccc", 18);
+	c[1].has_dict = true;
+	for (i = 0; i < N; i++)
+	{
+		def[i] = i % 5 != 0;
+		if (i % 5 != 0)
+		{
+			idx[ni++] = (uint64_t) (i % 3);
+			want_s += i % 3 + 1;
+		}
+	}
+	rle_encode(&l, def, N, 1);
+	w_le32(&b, (uint32_t) l.len);
+	w_bytes(&b, l.buf, l.len);
+	w_byte(&b, 2);
+	rle_encode(&b, idx, ni, 2);
+	c[1].num_values = N;
+	add_page_v1(&c[1], N, PQ_ENC_RLE_DICTIONARY, PQ_ENC_RLE, PQ_ENC_RLE, &b);
+	b.len = l.len = 0;
+	/* l: row i has i % 4 elements (0: an empty list), element j of all is j */
+	for (i = 0; i < N; i++)
+	{
+		if (i % 4 == 0)
+		{
+			rep[nl] = 0;
+			def[nl++] = 1;
+			continue;
+		}
+		for (k = 0; k < i % 4; k++)
+		{
+			rep[nl] = k > 0;
+			def[nl++] = 2;
+		}
+	}
+	rle_encode(&l, rep, nl, 1);
+	w_le32(&b, (uint32_t) l.len);
+	w_bytes(&b, l.buf, l.len);
+	l.len = 0;
+	rle_encode(&l, def, nl, 2);
+	w_le32(&b, (uint32_t) l.len);
+	w_bytes(&b, l.buf, l.len);
+	for (i = 0, ni = 0; i < nl; i++)
+		if (def[i] == 2)
+		{
+			int32_t		v = ni++;
+
+			w_bytes(&b, &v, 4);
+			want_l += v;
+		}
+	c[2].num_values = nl;
+	add_page_v1(&c[2], nl, PQ_ENC_PLAIN, PQ_ENC_RLE, PQ_ENC_RLE, &b);
+	build_file(&f, s, 6, c, 3, types, paths, N);
+
+	CHECK(PqFileOpenMemory(&file, f.buf, f.len, &a, &err) == PQ_OK);
+	for (i = 0; i < 3; i++)
+	{
+		chunks[i].ptr = f.buf + file.row_groups[0].columns[i].range_offset;
+		chunks[i].len = (uint32_t) file.row_groups[0].columns[i].range_length;
+	}
+	CHECK(PqRowGroupReaderInit(&rg, &file, 0, chunks, NULL, &a, &err) == PQ_OK);
+	while (PqRowGroupReaderNext(&rg, 1024, &n, &err) == PQ_OK && n > 0)
+	{
+		const PqBatch *bv = &rg.batches[0];
+		const PqBatch *bs = &rg.batches[1];
+		const PqBatch *bl = &rg.batches[2];
+
+		rows += n;
+		for (k = 0; k < bv->n_values; k++)
+			got_v += ((const int64_t *) bv->values)[k];
+		for (k = 0; k < bs->n_values; k++)
+			got_s += ((const PqByteView *) bs->values)[k].len;
+		for (k = 0; k < bl->n_values; k++)
+			got_l += ((const int32_t *) bl->values)[k];
+	}
+	CHECK(err.code == PQ_OK);
+	CHECK(rows == N);
+	CHECK(got_v == want_v);
+	CHECK(got_s == want_s);
+	CHECK(got_l == want_l);
+	/* about 200 KB: the level windows and the batch arrays */
+	if (getenv("PQ_VERBOSE") || pa.peak > 512 * 1024)
+	{
+		printf("peak allocation %zu bytes for batches of 1024 rows\n", pa.peak);
+		CHECK(pa.peak <= 512 * 1024);
+	}
+	PqRowGroupReaderReset(&rg);
+	PqFileReset(&file);
+	CHECK(pa.live == 0);
+	free(f.buf);
+	free(b.buf);
+	free(l.buf);
+	free(def);
+	free(rep);
+	free(idx);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1544,6 +1764,7 @@ main(int argc, char **argv)
 	test_record_spans_pages();
 	test_legacy_nested();
 	test_flat_encodings();
+	test_streaming_memory();
 	if (argc > 1)
 	{
 		test_allocator(argv[1]);
