@@ -1208,7 +1208,15 @@ leaf_datum(PqLoad *pl, PqTarget *t, const PqValue *v)
 	switch (t->src)
 	{
 		case SRC_STRING:
-			if (t->typid == TEXTOID && col->typid == TEXTOID)
+			/*
+			 * text, and varchar(n) when the bytes cannot exceed n characters:
+			 * the same datum varcharin would build, without the cstring round
+			 * trip (longer values go through varcharin for its exact rules)
+			 */
+			if ((t->typid == TEXTOID && col->typid == TEXTOID) ||
+				(t->typid == VARCHAROID && col->typid == VARCHAROID &&
+				 (col->typmod < (int32) VARHDRSZ ||
+				  v->u.bytes.len <= (uint32) (col->typmod - VARHDRSZ))))
 			{
 				check_utf8(&v->u.bytes);
 				return PointerGetDatum(cstring_to_text_with_len((const char *) v->u.bytes.ptr,
