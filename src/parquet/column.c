@@ -220,6 +220,20 @@ page_body(PqColumnReader *r, const uint8_t *src, size_t src_len,
 	}
 	else
 	{
+		/*
+		 * A spare too small is freed first (nothing references it), so the
+		 * reader never holds two bodies of a column's page size; a little
+		 * slack lets the next row group's slightly larger page reuse this
+		 * one.
+		 */
+		if (pg != NULL && pg->spare != NULL)
+		{
+			PqFree(&r->allocator, pg->spare);
+			pg->spare = NULL;
+			pg->spare_cap = 0;
+		}
+		if (cap < r->options.max_page_size)
+			cap += cap / 16;
 		buf = PqAlloc(&r->allocator, cap);
 		if (buf == NULL)
 			return PqSetError(err, PQ_ERR_NOMEM, "out of memory for a page of %zu bytes", uncompressed);
