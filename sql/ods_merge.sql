@@ -35,6 +35,17 @@ VALUES ('2024-03-01 10:00', 'e2', 0, 'reloaded', 'p', 'a', 'u9');
 SELECT clickstream.merge_event_v2('merge_app.event_v2', :'ev_stage');
 SELECT event_id, event_time_msec, event_name, user_pseudo_id FROM merge_app.event_v2 ORDER BY 1, event_timestamp;
 
+-- batch 3: new keys before and after a key already loaded.  Events are inserted without
+-- ON CONFLICT first; the existing key's unique violation must undo that attempt entirely
+-- (e4 and e5 once each) and the upsert then replaces e1 and adds e4 and e5.
+SELECT clickstream.stage_table('merge_app.event_v2') AS ev_stage \gset
+INSERT INTO :ev_stage (event_timestamp, event_id, event_time_msec, event_name, project_id, app_id, user_pseudo_id)
+VALUES ('2024-03-02 10:00', 'e4', 4, 'new', 'p', 'a', 'u4'),
+       ((SELECT event_timestamp FROM merge_app.event_v2 WHERE event_id = 'e1' LIMIT 1), 'e1', 1, 'replaced', 'p', 'a', 'u1'),
+       ('2024-03-02 10:05', 'e5', 5, 'new', 'p', 'a', 'u5');
+SELECT clickstream.merge_event_v2('merge_app.event_v2', :'ev_stage');
+SELECT event_id, event_time_msec, event_name, user_pseudo_id FROM merge_app.event_v2 ORDER BY 1, event_timestamp;
+
 -- item_v2: key (user_pseudo_id, event_id, item_id, event_timestamp); last in load order wins
 SELECT clickstream.stage_table('merge_app.item_v2') AS it_stage \gset
 INSERT INTO :it_stage (event_timestamp, event_id, event_name, user_pseudo_id, item_id, price)

@@ -408,6 +408,8 @@ DECLARE
     v_rows    bigint;
     v_months  timestamp[];
     v_conflict boolean;
+    v_plain   text;
+    v_upsert  text;
 BEGIN
     SELECT pg_catalog.string_agg(pg_catalog.quote_ident(k), ', ') INTO v_key
       FROM pg_catalog.unnest(p_key) k;
@@ -444,24 +446,35 @@ BEGIN
 
     -- 3. upsert on the business key.  ON CONFLICT costs a pre-check and a confirmation
     --    record per row, so when no staged key is in the table yet (the usual case: new
-    --    events) a plain INSERT does; one index probe per staged row tells (the group lock
-    --    of the loader keeps other loaders from adding keys meanwhile).
-    EXECUTE pg_catalog.format(
-        'SELECT EXISTS (SELECT 1 FROM %1$s s CROSS JOIN LATERAL
-                          (SELECT 1 FROM %2$s t WHERE %3$s LIMIT 1) x)',
-        p_stage, p_target,
-        (SELECT pg_catalog.string_agg(pg_catalog.format('t.%1$I = s.%1$I', k), ' AND ')
-           FROM pg_catalog.unnest(p_key) k))
-      INTO v_conflict;
-    IF v_conflict THEN
-        EXECUTE pg_catalog.format(
-            'INSERT INTO %1$s AS t (%2$s) SELECT %3$s FROM %4$s
-             ON CONFLICT (%5$s) DO UPDATE SET %6$s%7$s',
-            p_target, v_cols, v_select, p_stage, v_key, v_set,
-            CASE WHEN p_condition IS NULL THEN '' ELSE ' WHERE ' || p_condition END);
+    --    events) a plain INSERT does.  Events and items are rarely re-delivered: the plain
+    --    INSERT is tried first, and a unique violation rolls it back (its subtransaction)
+    --    for the upsert.  Sessions and users often are: one index probe per staged row
+    --    decides (the probe stops at the first key found).
+    v_plain := pg_catalog.format('INSERT INTO %1$s (%2$s) SELECT %3$s FROM %4$s',
+                                 p_target, v_cols, v_select, p_stage);
+    v_upsert := pg_catalog.format(
+        'INSERT INTO %1$s AS t (%2$s) SELECT %3$s FROM %4$s
+         ON CONFLICT (%5$s) DO UPDATE SET %6$s%7$s',
+        p_target, v_cols, v_select, p_stage, v_key, v_set,
+        CASE WHEN p_condition IS NULL THEN '' ELSE ' WHERE ' || p_condition END);
+    IF p_condition IS NULL AND 'event_id' = ANY (p_key) THEN
+        BEGIN
+            EXECUTE v_plain;
+            GET DIAGNOSTICS v_rows = ROW_COUNT;
+            RETURN v_rows;
+        EXCEPTION WHEN unique_violation THEN
+            NULL;               -- some staged key exists: upsert below
+        END;
+        EXECUTE v_upsert;
     ELSE
-        EXECUTE pg_catalog.format('INSERT INTO %1$s (%2$s) SELECT %3$s FROM %4$s',
-                                  p_target, v_cols, v_select, p_stage);
+        EXECUTE pg_catalog.format(
+            'SELECT EXISTS (SELECT 1 FROM %1$s s CROSS JOIN LATERAL
+                              (SELECT 1 FROM %2$s t WHERE %3$s LIMIT 1) x)',
+            p_stage, p_target,
+            (SELECT pg_catalog.string_agg(pg_catalog.format('t.%1$I = s.%1$I', k), ' AND ')
+               FROM pg_catalog.unnest(p_key) k))
+          INTO v_conflict;
+        EXECUTE CASE WHEN v_conflict THEN v_upsert ELSE v_plain END;
     END IF;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     RETURN v_rows;
