@@ -936,9 +936,7 @@ BEGIN
                                              'message', 'the minimum interval has not passed');
     END IF;
     -- scan end: the UTC date of the ETL watermark (model_refresh.sql), else today
-    IF pg_catalog.to_regprocedure('@extschema@.etl_watermark(text)') IS NOT NULL THEN
-        EXECUTE 'SELECT @extschema@.etl_watermark($1)::timestamp' INTO v_wm USING $1;
-    END IF;
+    v_wm := @extschema@.etl_watermark($1)::timestamp;
     v_end := COALESCE(v_wm::date, (pg_catalog.now() AT TIME ZONE 'UTC')::date);
     v_state := @extschema@._scan_state($1);
     v_start := NULLIF(v_state ->> 'lastScanEndDate', '')::date;

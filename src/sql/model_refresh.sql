@@ -706,9 +706,7 @@ DECLARE
     v_interval interval := @extschema@._setting('clickstream.refresh_interval', '120min')::interval;
     v_mode     text := @extschema@._setting('clickstream.refresh_mode', 'all');
     v_hour     integer := @extschema@._setting('clickstream.retention_hour', '17')::integer;
-    v_scan     boolean := pg_catalog.to_regprocedure('@extschema@.scan_metadata_due(text)') IS NOT NULL;
     v_app      record;
-    v_due      boolean;
 BEGIN
     FOR v_app IN
         SELECT a.app_id, s.refresh_triggered_at, s.retention_on, s.scan_attempted_at,
@@ -731,9 +729,8 @@ BEGIN
             task := 'refresh';
             RETURN NEXT;
         END IF;
-        IF v_scan AND (v_app.scan_attempted_at IS NULL OR v_now - v_app.scan_attempted_at >= interval '1 hour') THEN
-            EXECUTE 'SELECT @extschema@.scan_metadata_due($1)' INTO v_due USING v_app.app_id;
-            IF v_due THEN
+        IF v_app.scan_attempted_at IS NULL OR v_now - v_app.scan_attempted_at >= interval '1 hour' THEN
+            IF @extschema@.scan_metadata_due(v_app.app_id) THEN
                 app_id := v_app.app_id;
                 task := 'scan';
                 RETURN NEXT;
@@ -794,7 +791,7 @@ BEGIN
         COMMIT;
         -- docs/model-metadata.md: a jsonb whose status is SUCCEED, or SKIP (not due, or
         -- another scan of the app is running); errors are raised
-        EXECUTE 'SELECT @extschema@.scan_metadata($1) ->> ''status''' INTO v_status USING p_app_id;
+        v_status := @extschema@.scan_metadata(p_app_id) ->> 'status';
         UPDATE @extschema@.model_state s
            SET scan_status = CASE WHEN v_status = 'SKIP' THEN 'skipped' ELSE 'succeeded' END,
                scan_detail = v_status
