@@ -15,21 +15,11 @@ use File::Path qw(make_path);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use ClickstreamTap qw(event_line ods_key);
+use ClickstreamTap qw(event_line ods_key worker_node);
 
-my $node = PostgreSQL::Test::Cluster->new('worker_refresh');
-$node->init;
-$node->append_conf('postgresql.conf',
-	join("\n",
-		"shared_preload_libraries = 'pg_clickstream'",
-		"clickstream.database = 'postgres'",
-		"clickstream.naptime = '200ms'",
-		# the daily retention is due at once
-		'clickstream.retention_hour = 0')
-	  . "\n");
-$node->start;
-$node->safe_psql('postgres',
-	"CREATE EXTENSION pg_clickstream; SELECT clickstream.create_app('tapr', 'proj', 'UTC');");
+# the daily retention is due at once
+my $node = worker_node('worker_refresh', 'clickstream.retention_hour = 0');
+$node->safe_psql('postgres', "SELECT clickstream.create_app('tapr', 'proj', 'UTC');");
 
 my $dir = PostgreSQL::Test::Utils::tempdir();
 

@@ -67,7 +67,8 @@ sub s3_put_lines
 }
 
 # worker_node NAME CONF_LINES...: a started cluster with the library preloaded, the
-# workers in database postgres, the extension created and a secret for the S3 server.
+# workers in database postgres, the extension created and, when an S3 server is
+# configured (S3_ENDPOINT), a secret for it.
 sub worker_node
 {
 	my ($name, @conf) = @_;
@@ -82,10 +83,11 @@ sub worker_node
 			'restart_after_crash = on', @conf)
 		  . "\n");
 	$node->start;
+	$node->safe_psql('postgres', 'CREATE EXTENSION pg_clickstream;');
 	$node->safe_psql('postgres',
-		"CREATE EXTENSION pg_clickstream;
-		 SELECT clickstream.create_secret('tap', '$ENV{S3_ACCESS_KEY}', '$ENV{S3_SECRET_KEY}',
-		     NULL, '$ENV{S3_REGION}', '$ENV{S3_ENDPOINT}', 'path');");
+		"SELECT clickstream.create_secret('tap', '$ENV{S3_ACCESS_KEY}', '$ENV{S3_SECRET_KEY}',
+		     NULL, '$ENV{S3_REGION}', '$ENV{S3_ENDPOINT}', 'path');")
+	  if $ENV{S3_ENDPOINT};
 	return $node;
 }
 
