@@ -42,6 +42,21 @@ SELECT clickstream.copy_from_url('t', 'file://' || :'d' || '/rows.jsonl');
 SELECT * FROM t ORDER BY id;
 SELECT * FROM t_log;
 
+-- "defaults": listed columns are never read from the file and always get their default
+-- (the worker loads event_v2 with {"defaults": ["created_time"]}); by position they are
+-- skipped like generated columns; a name the table lacks or a non-array is an error
+CREATE TABLE dflt (id int, v text DEFAULT 'from default', loaded timestamp DEFAULT '2000-01-01');
+SELECT clickstream.copy_from_url('dflt', 'file://' || :'d' || '/rows.jsonl', options => '{"defaults": ["V"]}');
+SELECT regress_util.write_text(:'d' || '/dflt.csv', E'id,v,loaded\n7,seven,1999-12-31\n');
+SELECT clickstream.copy_from_url('dflt', 'file://' || :'d' || '/dflt.csv',
+                                 options => '{"header": true, "defaults": ["loaded"]}');
+SELECT regress_util.write_text(:'d' || '/dflt_pos.csv', E'eight,1999-12-31\n');
+SELECT clickstream.copy_from_url('dflt', 'file://' || :'d' || '/dflt_pos.csv',
+                                 options => '{"column_match": "position", "defaults": ["id"]}');
+SELECT * FROM dflt ORDER BY id NULLS LAST, v;
+SELECT clickstream.copy_from_url('dflt', 'file://' || :'d' || '/rows.jsonl', options => '{"defaults": ["nope"]}');
+SELECT clickstream.copy_from_url('dflt', 'file://' || :'d' || '/rows.jsonl', options => '{"defaults": "v"}');
+
 -- CHECK constraint and unique index: errors name the line; nothing stays
 SELECT regress_util.write_text(:'d' || '/check.jsonl', E'{"id": 5}\n{"id": 500}\n');
 SELECT clickstream.copy_from_url('t', 'file://' || :'d' || '/check.jsonl');

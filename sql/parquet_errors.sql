@@ -61,6 +61,11 @@ SELECT clickstream.copy_from_url('pe_pos', :'pq' || '/strings_v1.parquet',
                                  options => '{"column_match": "position"}');
 SELECT a, left(b, 8) FROM pe_pos ORDER BY a LIMIT 2;
 
+-- "defaults": a column never read from the file, always its default
+CREATE TABLE pe_def (id int, few text DEFAULT 'default');
+SELECT clickstream.copy_from_url('pe_def', :'pq' || '/strings_v1.parquet', options => '{"defaults": ["few"]}');
+SELECT few, count(*), count(id) FROM pe_def GROUP BY 1;
+
 -- a page larger than clickstream.parquet_max_page_size is refused
 SET clickstream.parquet_max_page_size = '1kB';
 SELECT clickstream.copy_from_url('pe_strict', :'pq' || '/strings_v1.parquet');

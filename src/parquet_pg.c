@@ -449,7 +449,7 @@ plan_targets(PqLoad *pl)
 		ListCell   *lc;
 		PqTarget   *t;
 
-		if (col->dropped || col->generated)
+		if (!TargetColumnIsRead(col))
 			continue;
 		foreach(lc, ctx->options->column_paths)
 		{

@@ -154,7 +154,7 @@ map_by_header(LoadContext *ctx, char **fields, int nfields)
 		const char *name = fields[i] ? fields[i] : "";
 		int			att = ConvertLookupColumn(ctx, name, strlen(name));
 
-		if (att >= 0 && ctx->columns[att].generated)
+		if (att >= 0 && !TargetColumnIsRead(&ctx->columns[att]))
 			att = -1;
 		if (att >= 0 && seen[att])
 			ereport(ERROR,
@@ -173,8 +173,7 @@ map_by_header(LoadContext *ctx, char **fields, int nfields)
 	if (ctx->options->strict)
 	{
 		for (i = 0; i < ctx->natts; i++)
-			if (!seen[i] && !ctx->columns[i].dropped &&
-				!ctx->columns[i].generated)
+			if (!seen[i] && TargetColumnIsRead(&ctx->columns[i]))
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_COLUMN),
 						 errmsg("target column \"%s\" is missing from the file",
@@ -193,7 +192,7 @@ map_by_position(LoadContext *ctx, int *nmap)
 	int			i;
 
 	for (i = 0; i < ctx->natts; i++)
-		if (!ctx->columns[i].dropped && !ctx->columns[i].generated)
+		if (TargetColumnIsRead(&ctx->columns[i]))
 			map[n++] = i;
 	*nmap = n;
 	return map;

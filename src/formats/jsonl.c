@@ -218,7 +218,7 @@ resolve_key(LoadContext *ctx, const char *key, int len)
 {
 	int			att = ConvertLookupColumn(ctx, key, len);
 
-	if (att >= 0 && ctx->columns[att].generated)
+	if (att >= 0 && !TargetColumnIsRead(&ctx->columns[att]))
 		att = -1;
 	if (att < 0 && ctx->options->strict)
 		ereport(ERROR,

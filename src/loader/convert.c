@@ -38,6 +38,7 @@ ConvertInitColumns(LoadContext *ctx)
 {
 	int			i;
 	uint32		size = 16;
+	ListCell   *lc;
 
 	ctx->columns = palloc0(sizeof(TargetColumn) * ctx->natts);
 	for (i = 0; i < ctx->natts; i++)
@@ -85,6 +86,20 @@ ConvertInitColumns(LoadContext *ctx)
 		while (ctx->lookup[h & ctx->lookup_mask] != 0)
 			h++;
 		ctx->lookup[h & ctx->lookup_mask] = i + 1;
+	}
+
+	/* the "defaults" option: named columns are never read, only defaulted */
+	foreach(lc, ctx->options->defaults)
+	{
+		const char *name = lfirst(lc);
+		int			att = ConvertLookupColumn(ctx, name, strlen(name));
+
+		if (att < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of option \"defaults\" is not a column of relation \"%s\"",
+							name, RelationGetRelationName(ctx->rel))));
+		ctx->columns[att].use_default = true;
 	}
 }
 

@@ -63,6 +63,7 @@ typedef struct LoadOptions
 	char	   *csv_null;
 	/* target column -> path in the file ("device.mobile_brand_name") */
 	List	   *column_paths;	/* list of ColumnPath */
+	List	   *defaults;		/* column names never read from files */
 } LoadOptions;
 
 typedef struct ColumnPath
@@ -82,8 +83,16 @@ typedef struct TargetColumn
 	FmgrInfo	infunc;
 	bool		generated;		/* stored generated: never loaded */
 	bool		dropped;
+	bool		use_default;	/* in the "defaults" option: never read */
 	ExprState  *defexpr;		/* default, or NULL for NULL */
 } TargetColumn;
+
+/* Does the column take its value from the files?  Not if dropped, generated or defaulted. */
+static inline bool
+TargetColumnIsRead(const TargetColumn *col)
+{
+	return !col->dropped && !col->generated && !col->use_default;
+}
 
 /* Per-load state shared with the format readers. */
 typedef struct LoadContext

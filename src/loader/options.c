@@ -24,13 +24,14 @@
 
 #define VALID_OPTIONS \
 	"format, column_match, max_errors, accept_invalid_chars, strict, " \
-	"header, delimiter, quote, escape, null, columns"
+	"header, delimiter, quote, escape, null, columns, defaults"
 
 static char *jbv_string(JsonbValue *v, const char *key);
 static bool jbv_bool(JsonbValue *v, const char *key);
 static int64 jbv_int(JsonbValue *v, const char *key);
 static char *jbv_single_byte(JsonbValue *v, const char *key);
 static List *parse_column_paths(JsonbValue *v);
+static List *parse_defaults(JsonbValue *v);
 
 /*
  * LoadFormatFromName
@@ -177,6 +178,8 @@ LoadOptionsParse(Jsonb *options, const char *format)
 			opts->csv_null = jbv_string(&v, key);
 		else if (strcmp(key, "columns") == 0)
 			opts->column_paths = parse_column_paths(&v);
+		else if (strcmp(key, "defaults") == 0)
+			opts->defaults = parse_defaults(&v);
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -302,6 +305,33 @@ parse_column_paths(JsonbValue *v)
 			cp->path = jbv_string(&e, "columns");
 			result = lappend(result, cp);
 		}
+	}
+	return result;
+}
+
+/*
+ * parse_defaults
+ *		The "defaults" option: an array of target column names that are never
+ *		read from the files and always get their default (e.g. a load time).
+ */
+static List *
+parse_defaults(JsonbValue *v)
+{
+	List	   *result = NIL;
+	JsonbIterator *it;
+	JsonbValue	e;
+	JsonbIteratorToken tok;
+
+	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		wrong_type("defaults", "an array of column names");
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		if (e.type != jbvString)
+			wrong_type("defaults", "an array of column names");
+		result = lappend(result, pnstrdup(e.val.string.val, e.val.string.len));
 	}
 	return result;
 }
