@@ -20,7 +20,7 @@ CREATE FUNCTION regress_worker.ev(p_id text, p_ts text, p_name text, p_user text
 RETURNS text LANGUAGE sql AS $$
     SELECT json_build_object('event_timestamp', p_ts, 'event_id', p_id, 'event_time_msec', 1,
                              'event_name', p_name, 'project_id', 'proj', 'app_id', 'cyc',
-                             'user_pseudo_id', p_user,
+                             'user_pseudo_id', p_user, 'created_time', '2000-01-01T00:00:00',
                              'custom_parameters', json_build_object('k', json_build_object('value', p_id, 'type', 'string')))::text
 $$;
 COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_worker';
@@ -68,6 +68,11 @@ SELECT session_id, session_source FROM cyc.session;
 SELECT user_id, user_properties FROM cyc.user_v2;
 SELECT app_id, ods_table, new_files, retrying_files, loaded_files, failed_files, loaded_rows
   FROM clickstream.load_status ORDER BY ods_table;
+
+-- created_time is the load time, not the file's, whether a batch went straight into the
+-- table (a.jsonl, d.jsonl) or through the staged merge (c.jsonl, a key already loaded)
+SELECT event_id, created_time > now() AT TIME ZONE 'UTC' - interval '1 hour' AS created_at_load
+  FROM cyc.event_v2 ORDER BY event_id;
 
 -- nothing due: a cycle does nothing
 CALL clickstream.run_load_cycle();
