@@ -74,6 +74,15 @@ SELECT app_id, ods_table, new_files, retrying_files, loaded_files, failed_files,
 SELECT event_id, created_time > now() AT TIME ZONE 'UTC' - interval '1 hour' AS created_at_load
   FROM cyc.event_v2 ORDER BY event_id;
 
+-- a row of a month its path does not name (no partition prepared): the direct copy fails
+-- on the missing partition and the staged merge creates it
+SELECT clickstream.enqueue(regress_worker.write('event_v2/partition_app=cyc/partition_year=2024/partition_month=03/partition_day=31/late.jsonl',
+    regress_worker.ev('e5', '2024-04-01T00:30:00', 'april') || E'\n'));
+CALL clickstream.run_load_cycle();
+SELECT event_id, tableoid::regclass AS partition, created_time > now() AT TIME ZONE 'UTC' - interval '1 hour' AS created_at_load
+  FROM cyc.event_v2 WHERE event_id = 'e5';
+SELECT status, rows_loaded FROM clickstream.load_queue WHERE url LIKE '%late.jsonl';
+
 -- nothing due: a cycle does nothing
 CALL clickstream.run_load_cycle();
 
