@@ -101,7 +101,8 @@ run_worker() {
     [ "$counts" = "$expected" ] || die "rows after the merges: $counts, expected $expected"
     log "$w worker(s): batches per table"
     bench_psql -c "SELECT ods_table, count(*) AS batches, sum(files) AS files, sum(rows_loaded) AS rows_loaded,
-                          sum(rows_merged) AS rows_merged, round(extract(epoch FROM sum(finished_at - started_at))::numeric, 2) AS seconds
+                          sum(rows_merged) AS rows_merged, string_agg(DISTINCT load_method, ',') AS methods,
+                          round(extract(epoch FROM sum(finished_at - started_at))::numeric, 2) AS seconds
                      FROM clickstream.load_batches GROUP BY 1 ORDER BY 1"
 }
 

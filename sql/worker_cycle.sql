@@ -58,7 +58,7 @@ SELECT ods_table, regexp_replace(url, '^.*/partition_app=cyc/', '') AS file, sta
   FROM clickstream.load_queue ORDER BY ods_table, url;
 -- the batch history: the event batch failed as a whole, then its files went one by one
 SELECT batch_id - (SELECT min(batch_id) FROM clickstream.load_batches) AS batch, ods_table, status,
-       files, rows_loaded, rows_merged, error IS NOT NULL AS has_error
+       files, rows_loaded, rows_merged, load_method, error IS NOT NULL AS has_error
   FROM clickstream.load_batches ORDER BY batch_id;
 -- the duplicate across files: the one loaded last wins; partitions per month
 SELECT event_id, event_name, custom_parameters, tableoid::regclass AS partition
@@ -81,7 +81,9 @@ SELECT clickstream.enqueue(regress_worker.write('event_v2/partition_app=cyc/part
 CALL clickstream.run_load_cycle();
 SELECT event_id, tableoid::regclass AS partition, created_time > now() AT TIME ZONE 'UTC' - interval '1 hour' AS created_at_load
   FROM cyc.event_v2 WHERE event_id = 'e5';
-SELECT status, rows_loaded FROM clickstream.load_queue WHERE url LIKE '%late.jsonl';
+SELECT q.status, q.rows_loaded, b.load_method
+  FROM clickstream.load_queue q JOIN clickstream.load_batches b USING (batch_id)
+ WHERE q.url LIKE '%late.jsonl';
 
 -- nothing due: a cycle does nothing
 CALL clickstream.run_load_cycle();
@@ -104,6 +106,7 @@ SELECT event_id, event_name FROM cyc.event_v2 ORDER BY 1;
 SELECT clickstream.enqueue(url) FROM clickstream.load_queue WHERE url LIKE '%event_v2%/a.jsonl';
 CALL clickstream.run_load_cycle();
 SELECT count(*) AS events FROM cyc.event_v2;
+SELECT load_method FROM clickstream.load_batches ORDER BY batch_id DESC LIMIT 1;
 SELECT status, rows_loaded FROM clickstream.load_queue WHERE url LIKE '%event_v2%/a.jsonl';
 
 -- batch_max_files: 5 files, 2 per batch -> 3 batches

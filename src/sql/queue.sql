@@ -62,13 +62,15 @@ CREATE TABLE @extschema@.load_batches (
     bytes       bigint,
     rows_loaded bigint,
     rows_merged bigint,
+    load_method text,
     urls        text[]      NOT NULL,
     started_at  timestamptz NOT NULL,
     finished_at timestamptz NOT NULL,
     worker_pid  integer     NOT NULL DEFAULT pg_catalog.pg_backend_pid(),
     error       text,
     CONSTRAINT load_batches_pkey PRIMARY KEY (batch_id),
-    CONSTRAINT load_batches_status_check CHECK (status IN ('LOADED', 'FAILED'))
+    CONSTRAINT load_batches_status_check CHECK (status IN ('LOADED', 'FAILED')),
+    CONSTRAINT load_batches_load_method_check CHECK (load_method IN ('direct', 'staged', 'fallback'))
 );
 COMMENT ON TABLE @extschema@.load_batches IS
     'One row per batch the loader ran: files, rows, timings, and the error of a failed batch';

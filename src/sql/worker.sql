@@ -55,8 +55,12 @@ $$;
 -- skips the staging table and the duplicate scan (half the time of a batch).  A unique
 -- violation (a key already there, or twice in the batch) or a row without a partition
 -- undoes that attempt (its subtransaction), and the batch takes the staged merge.
+--
+-- load_method says which way the batch went: 'direct', 'staged' (session and user_v2 always
+-- are), or 'fallback' (staged after the direct attempt was undone).
 CREATE FUNCTION @extschema@._load_files(p_target regclass, p_urls text[], p_sizes bigint[],
-                                        OUT file_rows bigint[], OUT rows_merged bigint)
+                                        OUT file_rows bigint[], OUT rows_merged bigint,
+                                        OUT load_method text)
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -67,11 +71,13 @@ BEGIN
             file_rows := @extschema@._copy_files(p_target, p_urls, p_sizes,
                                                  '{"defaults": ["created_time"]}');
             SELECT pg_catalog.sum(r) INTO rows_merged FROM pg_catalog.unnest(file_rows) r;
+            load_method := 'direct';
             RETURN;
         EXCEPTION WHEN unique_violation OR check_violation THEN
-            NULL;               -- stage and merge below
+            load_method := 'fallback';      -- stage and merge below
         END;
     END IF;
+    load_method := COALESCE(load_method, 'staged');
     v_stage := @extschema@.stage_table(p_target);
     file_rows := @extschema@._copy_files(v_stage, p_urls, p_sizes, '{}');
     rows_merged := @extschema@.merge_batch(p_target, v_stage);
@@ -110,12 +116,13 @@ BEGIN
           FROM unnest(p_urls, v_result.file_rows) AS f(url, rows)
          WHERE q.url = f.url;
         INSERT INTO @extschema@.load_batches
-            (batch_id, app_id, ods_table, status, files, bytes, rows_loaded, rows_merged, urls,
-             started_at, finished_at)
+            (batch_id, app_id, ods_table, status, files, bytes, rows_loaded, rows_merged,
+             load_method, urls, started_at, finished_at)
         VALUES (p_batch, p_app_id, p_table, 'LOADED', pg_catalog.cardinality(p_urls),
                 (SELECT pg_catalog.sum(s) FROM pg_catalog.unnest(p_sizes) s),
                 (SELECT pg_catalog.sum(r) FROM pg_catalog.unnest(v_result.file_rows) r),
-                v_result.rows_merged, p_urls, v_started, pg_catalog.clock_timestamp());
+                v_result.rows_merged, v_result.load_method, p_urls, v_started,
+                pg_catalog.clock_timestamp());
         RETURN NULL;
     EXCEPTION WHEN OTHERS THEN
         -- the subtransaction is gone: no staged row, no merged row, no status change
