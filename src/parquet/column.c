@@ -23,7 +23,9 @@
  * (it is "retired" and freed at the next call), so byte views in a batch
  * stay valid for exactly one call.  Nothing is allocated per value.  Every
  * page size, and every count that sizes an allocation, is checked against
- * the page limit before allocating.
+ * the page limit before allocating.  With release_chunks the reader owns
+ * the chunk bytes and frees them once its last page is decompressed, so a
+ * row group's compressed and decompressed bytes are not held together.
  *
  * Copyright (c) 2026, pg_clickstream authors
  *
@@ -183,14 +185,30 @@ free_retired(PqColumnReader *r)
 }
 
 /*
+ * Frees the chunk bytes when the reader owns them (release_chunks).  The
+ * position is kept: a released chunk has no pages left to read.
+ */
+static void
+release_chunk(PqColumnReader *r)
+{
+	if (r->data_owned && r->data != NULL)
+		PqFree(&r->allocator, (void *) r->data);
+	r->data = NULL;
+	r->data_owned = false;
+}
+
+/*
  * Returns the body of a page, decompressed if needed.  For UNCOMPRESSED
- * pages the body is a view into the chunk; otherwise a buffer of exactly
- * uncompressed_size is allocated and returned in *owned.
+ * pages the body is a view into the chunk; otherwise a buffer of at least
+ * uncompressed_size is allocated and returned in *owned.  Only data pages
+ * (data_page) use and leave the spare buffer: a dictionary page, read
+ * first, would take the spare of the previous chunk's data page and make
+ * the data page allocate a second body of its size.
  */
 static PqCode
 page_body(PqColumnReader *r, const uint8_t *src, size_t src_len,
-		  size_t uncompressed, bool compressed, const uint8_t **out,
-		  void **owned, size_t *owned_cap, PqError *err)
+		  size_t uncompressed, bool compressed, bool data_page,
+		  const uint8_t **out, void **owned, size_t *owned_cap, PqError *err)
 {
 	PqPageState *pg = r->page;
 	uint8_t    *buf;
@@ -211,7 +229,13 @@ page_body(PqColumnReader *r, const uint8_t *src, size_t src_len,
 		return PqSetError(err, PQ_ERR_UNSUPPORTED,
 						  "compression codec %s (%d) is not supported",
 						  PqCodecName(r->meta->codec), (int) r->meta->codec);
-	if (pg != NULL && pg->spare != NULL && pg->spare_cap >= cap)
+	if (!data_page)
+	{
+		buf = PqAlloc(&r->allocator, cap);
+		if (buf == NULL)
+			return PqSetError(err, PQ_ERR_NOMEM, "out of memory for a page of %zu bytes", uncompressed);
+	}
+	else if (pg != NULL && pg->spare != NULL && pg->spare_cap >= cap)
 	{
 		buf = pg->spare;
 		cap = pg->spare_cap;
@@ -233,7 +257,7 @@ page_body(PqColumnReader *r, const uint8_t *src, size_t src_len,
 			pg->spare_cap = 0;
 		}
 		if (cap < r->options.max_page_size)
-			cap += cap / 16;
+			cap += cap / 32;
 		buf = PqAlloc(&r->allocator, cap);
 		if (buf == NULL)
 			return PqSetError(err, PQ_ERR_NOMEM, "out of memory for a page of %zu bytes", uncompressed);
@@ -287,7 +311,7 @@ read_dictionary(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 		return PqSetError(err, PQ_ERR_LIMIT, "dictionary of %d entries exceeds the page limit",
 						  h->num_values);
 	rc = page_body(r, src, (size_t) h->compressed_size, (size_t) h->uncompressed_size,
-				   true, &body, &owned, &owned_cap, err);
+				   true, false, &body, &owned, &owned_cap, err);
 	if (rc != PQ_OK)
 		return rc;
 	r->dict_buf = owned;
@@ -635,7 +659,7 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 		if (!h->has_data_header)
 			return PqSetError(err, PQ_ERR_CORRUPT, "data page without its header");
 		rc = page_body(r, src, (size_t) h->compressed_size, (size_t) h->uncompressed_size,
-					   true, &body, &owned, &owned_cap, err);
+					   true, true, &body, &owned, &owned_cap, err);
 		if (rc != PQ_OK)
 			return rc;
 		pg->page_buf = owned;
@@ -678,7 +702,7 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 				return rc;
 		}
 		rc = page_body(r, src + lev, (size_t) h->compressed_size - lev,
-					   (size_t) h->uncompressed_size - lev, h->is_compressed,
+					   (size_t) h->uncompressed_size - lev, h->is_compressed, true,
 					   &body, &owned, &owned_cap, err);
 		if (rc != PQ_OK)
 			return rc;
@@ -701,6 +725,15 @@ read_data_page(PqColumnReader *r, const PqPageHeader *h, const uint8_t *src,
 		return PqSetError(err, PQ_ERR_CORRUPT, "column chunk starts inside a record");
 	pg->loaded = true;
 	r->values_seen += n;
+
+	/*
+	 * The chunk's last page, decompressed whole: if neither its levels (v2
+	 * keeps them in the chunk) nor the dictionary point into the chunk, it
+	 * is not needed any more.
+	 */
+	if (r->data_owned && r->pos >= r->data_len && h->type == PQ_PAGE_DATA &&
+		pg->page_buf != NULL && (!r->has_dict || r->dict_buf != NULL))
+		release_chunk(r);
 	return PQ_OK;
 }
 
@@ -769,6 +802,11 @@ start_chunk(PqColumnReader *r, const PqFile *file, int row_group,
 	int			leaf = r->leaf->leaf_index;
 	PqCode		rc = PQ_OK;
 
+	/* the previous chunk goes; the new one is ours from now on, even on failure */
+	release_chunk(r);
+	r->data = chunk;
+	r->data_len = chunk_len;
+	r->data_owned = r->options.release_chunks && chunk != NULL;
 	if (row_group < 0 || row_group >= file->num_row_groups ||
 		(chunk == NULL && chunk_len > 0))
 		return PqSetError(err, PQ_ERR_INVALID, "invalid column reader arguments");
@@ -797,8 +835,6 @@ start_chunk(PqColumnReader *r, const PqFile *file, int row_group,
 	r->dict_buf = NULL;
 	r->has_dict = false;
 	r->dict_count = 0;
-	r->data = chunk;
-	r->data_len = chunk_len;
 	r->pos = 0;
 	r->values_seen = 0;
 	r->page_number = 0;
@@ -823,6 +859,19 @@ start_chunk(PqColumnReader *r, const PqFile *file, int row_group,
 				r->pos = hlen + (size_t) h.compressed_size;
 			}
 		}
+	}
+
+	/*
+	 * A reader that owns its chunk starts the first data page now, so that
+	 * the chunk can go as soon as its last page is decompressed (see
+	 * read_data_page) rather than at the first batch, when every other
+	 * column's pages are decompressed too.
+	 */
+	if (rc == PQ_OK && r->data_owned)
+	{
+		bool		eof;
+
+		rc = next_page(r, &eof, err);
 	}
 	return rc;
 }
@@ -905,9 +954,15 @@ PqColumnDictionary(PqColumnReader *r, const void **values, int64_t *count,
 static PqCode
 reserve_output(PqColumnReader *r, size_t levels, size_t values, PqError *err)
 {
+	/*
+	 * A flat column's batch never holds more slots than records asked for,
+	 * so its arrays are sized exactly; a repeated column's grow with room.
+	 */
+	bool		flat = r->leaf->max_rep == 0;
+
 	if (levels > r->out_cap_levels)
 	{
-		size_t		newcap = levels + levels / 2 + 64;
+		size_t		newcap = flat ? levels : levels + levels / 2 + 64;
 		int16_t    *p;
 
 		if (r->leaf->max_def > 0)
@@ -928,7 +983,8 @@ reserve_output(PqColumnReader *r, size_t levels, size_t values, PqError *err)
 	}
 	if (values > r->out_cap_values || r->out_values == NULL)
 	{
-		size_t		newcap = values + values / 2 + 64;
+		size_t		newcap = !flat ? values + values / 2 + 64 :
+			values > r->out_cap_levels ? values : r->out_cap_levels;
 		void	   *p;
 
 		p = PqRealloc(&r->allocator, r->out_values, newcap * r->value_size);
@@ -1098,6 +1154,7 @@ PqColumnReaderReset(PqColumnReader *r)
 		PqFree(&a, pg->extra_buf);
 		PqFree(&a, pg);
 	}
+	release_chunk(r);
 	PqFree(&a, r->dict_values);
 	PqFree(&a, r->dict_buf);
 	PqFree(&a, r->out_def);

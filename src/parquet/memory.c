@@ -65,6 +65,7 @@ void
 PqReaderOptionsInit(PqReaderOptions *opts)
 {
 	opts->max_page_size = PQ_DEFAULT_MAX_PAGE_SIZE;
+	opts->release_chunks = false;
 }
 
 /* Short name of an error code, for messages and tests. */

@@ -360,6 +360,18 @@ typedef struct PqReaderOptions
 	 * arrays stay within about 1.5x this size whatever RLE claims.
 	 */
 	size_t		max_page_size;
+
+	/*
+	 * When true, a column reader owns the chunk buffers it is given: each
+	 * must be one allocation of the reader's allocator, and the reader
+	 * frees it as soon as nothing still to be read points into it (after
+	 * its last page is decompressed, or when the reader moves on or is
+	 * Reset, also on failure).  The first data page is then decompressed
+	 * when the chunk is given, so that a chunk of one compressed page
+	 * (DuckDB writes them) is freed at once and the compressed and the
+	 * decompressed bytes of one row group are never all held together.
+	 */
+	bool		release_chunks;
 } PqReaderOptions;
 
 #define PQ_DEFAULT_MAX_PAGE_SIZE ((size_t) 256 * 1024 * 1024)
@@ -400,8 +412,9 @@ typedef struct PqColumnReader
 	const PqSchemaNode *leaf;
 	const PqColumnChunkMeta *meta;
 	PqReaderOptions options;
-	const uint8_t *data;		/* chunk bytes, caller-owned */
+	const uint8_t *data;		/* chunk bytes (owned if release_chunks) */
 	size_t		data_len;
+	bool		data_owned;		/* data is to be freed by the reader */
 	size_t		pos;			/* next page header */
 	int64_t		values_seen;	/* level slots read from data pages */
 	int			page_number;	/* data pages started so far, for messages */
@@ -550,6 +563,11 @@ extern PqCode PqRowGroupReaderInit(PqRowGroupReader *rg, const PqFile *file,
 								   const PqAllocator *allocator, PqError *err);
 extern PqCode PqRowGroupReaderReinit(PqRowGroupReader *rg, int row_group,
 									 const PqByteView *chunks, PqError *err);
+extern PqCode PqRowGroupReaderBegin(PqRowGroupReader *rg, int row_group,
+									PqError *err);
+extern PqCode PqRowGroupReaderSetChunk(PqRowGroupReader *rg, int leaf,
+									   const uint8_t *chunk, size_t chunk_len,
+									   PqError *err);
 extern PqCode PqRowGroupReaderNext(PqRowGroupReader *rg, int64_t max_rows,
 								   int64_t *n_rows, PqError *err);
 extern PqCode PqRowGroupReaderCursor(PqRowGroupReader *rg,

@@ -114,6 +114,56 @@ PqRowGroupReaderReinit(PqRowGroupReader *g, int row_group, const PqByteView *chu
 }
 
 /*
+ * Moves an open reader to another row group of the same file without
+ * touching its column readers: the caller then gives each projected leaf
+ * its chunk with PqRowGroupReaderSetChunk(), one at a time, so that with
+ * release_chunks a chunk can be fetched, decompressed and freed before the
+ * next one is fetched.  A leaf not given a chunk for the new row group must
+ * not be projected (its reader would still point at the old chunk).
+ */
+PqCode
+PqRowGroupReaderBegin(PqRowGroupReader *g, int row_group, PqError *err)
+{
+	const PqFile *file = g->file;
+
+	PqErrorClear(err);
+	if (file == NULL || row_group < 0 || row_group >= file->num_row_groups)
+		return PqSetError(err, PQ_ERR_INVALID, "invalid row group reader arguments");
+	g->row_group = row_group;
+	g->rows_left = file->row_groups[row_group].num_rows;
+	memset(g->batches, 0, sizeof(PqBatch) * (size_t) (file->num_leaves + 1));
+	return PQ_OK;
+}
+
+/*
+ * Gives leaf `leaf` its column chunk in the current row group (see
+ * PqRowGroupReaderBegin; PqRowGroupReaderInit with a NULL chunk for every
+ * leaf opens a reader to be filled this way).  The leaf becomes projected.
+ * With release_chunks the reader owns chunk from here on.  On failure the
+ * whole reader is Reset.
+ */
+PqCode
+PqRowGroupReaderSetChunk(PqRowGroupReader *g, int leaf, const uint8_t *chunk,
+						 size_t chunk_len, PqError *err)
+{
+	PqCode		rc;
+
+	PqErrorClear(err);
+	if (g->file == NULL || leaf < 0 || leaf >= g->file->num_leaves || chunk == NULL)
+		return PqSetError(err, PQ_ERR_INVALID, "invalid row group reader arguments");
+	if (g->projected[leaf])
+		rc = PqColumnReaderReinit(&g->readers[leaf], g->file, g->row_group, chunk,
+								  chunk_len, err);
+	else
+		rc = PqColumnReaderInit(&g->readers[leaf], g->file, g->row_group, leaf, chunk,
+								chunk_len, &g->options, &g->allocator, err);
+	g->projected[leaf] = rc == PQ_OK;
+	if (rc != PQ_OK)
+		PqRowGroupReaderReset(g);
+	return rc;
+}
+
+/*
  * Reads the next batch of up to max_rows rows from every projected leaf;
  * *n_rows is 0 at the end of the row group.  Leaves that disagree on the
  * number of rows, or end before the row group's row count, are corrupt.

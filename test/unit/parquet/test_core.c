@@ -1751,6 +1751,176 @@ test_streaming_memory(void)
 	free(idx);
 }
 
+/*
+ * release_chunks, on a row group of three columns that are each ONE
+ * LZ4-compressed page (DuckDB's layout), the third with a dictionary
+ * page: every chunk is copied into a buffer of the counting allocator and
+ * given with PqRowGroupReaderSetChunk, one at a time.  The reader must
+ * free each chunk once its page is decompressed, so the peak stays under
+ * the decompressed pages plus ONE chunk (holding all chunks beside the
+ * pages needs about 1.2 MB more), nothing is left when reading ends, and
+ * reading the row group again and again does not raise the peak.
+ */
+static void
+test_release_chunks(void)
+{
+	enum
+	{
+		N = 100000
+	};
+	SchemaSpec	s[] = {
+		{"schema", -1, 0, 3, -1, 0, 0},
+		{"a", PQ_INT64, PQ_REQUIRED, 0, -1, 0, 0},
+		{"b", PQ_INT64, PQ_REQUIRED, 0, -1, 0, 0},
+		{"s", PQ_BYTE_ARRAY, PQ_REQUIRED, 0, PQ_CT_UTF8, 0, 0},
+	};
+	int			types[] = {PQ_INT64, PQ_INT64, PQ_BYTE_ARRAY};
+	const char *paths[] = {"a", "b", "s"};
+	ChunkSpec	c[3];
+	W			f = {0},
+				b = {0};
+	uint64_t   *idx = malloc(sizeof(uint64_t) * N);
+	uint8_t		dict[256 * 12 + 1];	/* + the last snprintf NUL */
+	uint8_t		dcomp[sizeof(dict) * 2 + 64];
+	size_t		dlen = 0;
+	int			dclen;
+	size_t		unc = 0,
+				max_chunk = 0,
+				first_peak = 0;
+	int64_t		want = 0;
+	uint32_t	x = 12345;
+	int			i,
+				pass;
+	PeakAlloc	pa = {0, 0};
+	PqAllocator a = {p_malloc, p_realloc, p_free, &pa};
+	PqReaderOptions opts;
+	PqFile		file;
+	PqRowGroupReader rg;
+	PqByteView	none[3];
+	PqError		err;
+
+	memset(c, 0, sizeof(c));
+	memset(none, 0, sizeof(none));
+	/* a, b: pseudo-random values, which LZ4 barely compresses */
+	for (i = 0; i < 2; i++)
+	{
+		int			k;
+
+		for (k = 0; k < N; k++)
+		{
+			int64_t		v;
+
+			x = x * 1103515245u + 12345u;
+			v = (int64_t) (x >> 8);
+			w_bytes(&b, &v, 8);
+			want += v;
+		}
+		c[i].codec = PQ_CODEC_LZ4;
+		c[i].num_values = N;
+		unc += b.len;
+		add_page_v1(&c[i], N, PQ_ENC_PLAIN, PQ_ENC_RLE, PQ_ENC_RLE, &b);
+		b.len = 0;
+	}
+	/* s: a dictionary of 256 eight-byte strings, a page of indices */
+	for (i = 0; i < 256; i++)
+	{
+		uint32_t	len = 8;
+
+		memcpy(dict + dlen, &len, 4);
+		snprintf((char *) dict + dlen + 4, 9, "val%05d", i);
+		dlen += 12;
+	}
+	dclen = LZ4_compress_default((const char *) dict, (char *) dcomp + 8, (int) dlen,
+								 (int) sizeof(dcomp) - 8);
+	dcomp[0] = dcomp[1] = 0;
+	dcomp[2] = (uint8_t) (dlen >> 8);
+	dcomp[3] = (uint8_t) dlen;
+	dcomp[4] = dcomp[5] = 0;
+	dcomp[6] = (uint8_t) (dclen >> 8);
+	dcomp[7] = (uint8_t) dclen;
+	page_header(&c[2].pages, PQ_PAGE_DICTIONARY, (int) dlen, dclen + 8, 256,
+				PQ_ENC_PLAIN_DICTIONARY, 0, 0, 0, 0, 0, 0, false);
+	w_bytes(&c[2].pages, dcomp, (size_t) dclen + 8);
+	c[2].has_dict = true;
+	c[2].codec = PQ_CODEC_LZ4;
+	for (i = 0; i < N; i++)
+	{
+		x = x * 1103515245u + 12345u;
+		idx[i] = x >> 24;
+		want += (int64_t) idx[i];
+	}
+	w_byte(&b, 8);
+	rle_encode(&b, idx, N, 8);
+	unc += dlen + b.len;
+	c[2].num_values = N;
+	add_page_v1(&c[2], N, PQ_ENC_RLE_DICTIONARY, PQ_ENC_RLE, PQ_ENC_RLE, &b);
+	build_file(&f, s, 4, c, 3, types, paths, N);
+
+	CHECK(PqFileOpenMemory(&file, f.buf, f.len, NULL, &err) == PQ_OK);
+	for (i = 0; i < 3; i++)
+	{
+		const PqColumnChunkMeta *cm = &file.row_groups[0].columns[i];
+
+		if ((size_t) cm->range_length > max_chunk)
+			max_chunk = (size_t) cm->range_length;
+	}
+	PqReaderOptionsInit(&opts);
+	opts.release_chunks = true;
+	CHECK(PqRowGroupReaderInit(&rg, &file, 0, none, &opts, &a, &err) == PQ_OK);
+	for (pass = 0; pass < 6; pass++)
+	{
+		int64_t		got = 0,
+					rows = 0,
+					n;
+
+		pa.peak = pa.live;
+		CHECK(PqRowGroupReaderBegin(&rg, 0, &err) == PQ_OK);
+		for (i = 0; i < 3; i++)
+		{
+			const PqColumnChunkMeta *cm = &file.row_groups[0].columns[i];
+			uint8_t    *copy = p_malloc(&pa, (size_t) cm->range_length);
+
+			memcpy(copy, f.buf + cm->range_offset, (size_t) cm->range_length);
+			CHECK(PqRowGroupReaderSetChunk(&rg, i, copy, (size_t) cm->range_length,
+										   &err) == PQ_OK);
+			/* a chunk of one compressed page is gone once it is given */
+			CHECK(rg.readers[i].data == NULL);
+		}
+		while (PqRowGroupReaderNext(&rg, 1024, &n, &err) == PQ_OK && n > 0)
+		{
+			const PqByteView *sv = rg.batches[2].values;
+			int			k;
+
+			rows += n;
+			for (k = 0; k < n; k++)
+			{
+				got += ((const int64_t *) rg.batches[0].values)[k] +
+					((const int64_t *) rg.batches[1].values)[k];
+				got += atoi((const char *) sv[k].ptr + 3);
+			}
+		}
+		CHECK(err.code == PQ_OK);
+		CHECK(rows == N);
+		CHECK(got == want);
+		if (getenv("PQ_VERBOSE"))
+			printf("release_chunks pass %d: peak %zu bytes, pages %zu, largest chunk %zu\n",
+				   pass, pa.peak, unc, max_chunk);
+		/* pages with their slack, one chunk, the dictionary, the batch arrays */
+		CHECK(pa.peak <= unc + unc / 16 + max_chunk + 128 * 1024);
+		/* the buffers of the first pass are reused, not doubled */
+		if (pass == 1)
+			first_peak = pa.peak;
+		else if (pass > 1)
+			CHECK(pa.peak <= first_peak + 1024);
+	}
+	PqRowGroupReaderReset(&rg);
+	CHECK(pa.live == 0);
+	PqFileReset(&file);
+	free(f.buf);
+	free(b.buf);
+	free(idx);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1765,6 +1935,7 @@ main(int argc, char **argv)
 	test_legacy_nested();
 	test_flat_encodings();
 	test_streaming_memory();
+	test_release_chunks();
 	if (argc > 1)
 	{
 		test_allocator(argv[1]);
