@@ -19,6 +19,19 @@ SELECT regress_util.write_text(:'d' || '/m.manifest', format(
 SELECT clickstream.copy_from_manifest('m', 'file://' || :'d' || '/m.manifest', 'csv');
 SELECT count(*) FROM m;
 
+-- copy_from_manifest_entries: the same load in one call, with each entry's rows (0 for a
+-- missing optional entry); all or nothing as well
+CREATE TABLE me (LIKE m);
+SELECT * FROM clickstream.copy_from_manifest_entries('me', jsonb_build_object('entries', jsonb_build_array(
+    jsonb_build_object('url', 'file://' || :'d' || '/1.csv', 'mandatory', true),
+    jsonb_build_object('url', 'file://' || :'d' || '/missing.csv', 'mandatory', false),
+    jsonb_build_object('url', 'file://' || :'d' || '/2.jsonl'))));
+SELECT count(*) FROM me;
+SELECT * FROM clickstream.copy_from_manifest_entries('me', jsonb_build_object('entries', jsonb_build_array(
+    jsonb_build_object('url', 'file://' || :'d' || '/2.jsonl'),
+    jsonb_build_object('url', 'file://' || :'d' || '/3.csv'))));
+SELECT count(*) FROM me;
+
 -- a missing mandatory object, a wrong content_length: errors, nothing loaded
 SELECT clickstream.copy_from_manifest('m', jsonb_build_object('entries', jsonb_build_array(
     jsonb_build_object('url', 'file://' || :'d' || '/1.csv'),

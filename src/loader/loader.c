@@ -53,6 +53,7 @@
 PG_FUNCTION_INFO_V1(pg_clickstream_copy_from_url);
 PG_FUNCTION_INFO_V1(pg_clickstream_copy_from_manifest);
 PG_FUNCTION_INFO_V1(pg_clickstream_copy_from_manifest_jsonb);
+PG_FUNCTION_INFO_V1(pg_clickstream_copy_from_manifest_entries);
 
 /* Longest raw value kept in an error message or in load_errors. */
 #define RAW_VALUE_MAX	200
@@ -60,7 +61,7 @@ PG_FUNCTION_INFO_V1(pg_clickstream_copy_from_manifest_jsonb);
 /* How often (rows) progress is published and interrupts are checked. */
 #define PROGRESS_EVERY	1024
 
-static uint64 load_entries(Oid relid, Manifest *manifest,
+static uint64 load_entries(Oid relid, Manifest *manifest, int64 *entry_rows,
 						   const char *format, Jsonb *options);
 static Relation open_target(Oid relid, List **range_table);
 static void check_entries(Manifest *manifest, ObjstoreInfo *infos,
@@ -91,7 +92,7 @@ pg_clickstream_copy_from_url(PG_FUNCTION_ARGS)
 	manifest->entries[0].mandatory = true;
 	manifest->entries[0].content_length = -1;
 
-	PG_RETURN_INT64((int64) load_entries(relid, manifest, format, options));
+	PG_RETURN_INT64((int64) load_entries(relid, manifest, NULL, format, options));
 }
 
 /*
@@ -112,7 +113,7 @@ pg_clickstream_copy_from_manifest(PG_FUNCTION_ARGS)
 	raw = ObjstoreReadAll(manifest_url, (int64) MF_MAX_BYTES);
 	manifest = ManifestParse(VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw),
 							 ObjstoreRedactUrl(manifest_url));
-	PG_RETURN_INT64((int64) load_entries(relid, manifest, format, options));
+	PG_RETURN_INT64((int64) load_entries(relid, manifest, NULL, format, options));
 }
 
 /*
@@ -127,16 +128,52 @@ pg_clickstream_copy_from_manifest_jsonb(PG_FUNCTION_ARGS)
 	char	   *format = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	Jsonb	   *options = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
 
-	PG_RETURN_INT64((int64) load_entries(relid, ManifestFromJsonb(jb),
+	PG_RETURN_INT64((int64) load_entries(relid, ManifestFromJsonb(jb), NULL,
 										 format, options));
 }
 
 /*
+ * copy_from_manifest_entries(target regclass, manifest jsonb, format, options)
+ *		Load the entries of an inline manifest in one call, like
+ *		copy_from_manifest, and return one row per entry: its position, its
+ *		URL (credentials redacted) and the rows it loaded.  One call lets the
+ *		next objects download while the current one loads, which one call
+ *		per object (to learn each object's count) would not.
+ */
+Datum
+pg_clickstream_copy_from_manifest_entries(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid = PG_GETARG_OID(0);
+	Jsonb	   *jb = PG_GETARG_JSONB_P(1);
+	char	   *format = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	Jsonb	   *options = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	Manifest   *manifest = ManifestFromJsonb(jb);
+	int64	   *entry_rows = palloc0(sizeof(int64) * Max(manifest->nentries, 1));
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	(void) load_entries(relid, manifest, entry_rows, format, options);
+	for (i = 0; i < manifest->nentries; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = CStringGetTextDatum(ObjstoreRedactUrl(manifest->entries[i].url));
+		values[2] = Int64GetDatum(entry_rows[i]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
  * load_entries
- *		Load every entry of manifest into relid; returns rows loaded.
+ *		Load every entry of manifest into relid; returns rows loaded, and
+ *		each entry's rows in entry_rows[] unless it is NULL.
  */
 static uint64
-load_entries(Oid relid, Manifest *manifest, const char *format,
+load_entries(Oid relid, Manifest *manifest, int64 *entry_rows, const char *format,
 			 Jsonb *options)
 {
 	MemoryContext callcxt;
@@ -221,6 +258,8 @@ load_entries(Oid relid, Manifest *manifest, const char *format,
 		ctx->file_rows = 0;
 		routines[i]->load(ctx, &file);
 		RowInserterFlush(ctx->inserter);
+		if (entry_rows)
+			entry_rows[i] = (int64) ctx->file_rows;
 		if (file.stream)
 			ObjstoreStreamClose(file.stream);
 		ctx->url = NULL;

@@ -34,6 +34,17 @@ AS 'MODULE_PATHNAME', 'pg_clickstream_copy_from_manifest_jsonb';
 COMMENT ON FUNCTION @extschema@.copy_from_manifest(regclass, jsonb, text, jsonb) IS
     'Load every entry of an inline manifest; all or nothing; returns the rows loaded';
 
+CREATE FUNCTION @extschema@.copy_from_manifest_entries(
+    target regclass,
+    manifest jsonb,
+    format text DEFAULT 'auto',
+    options jsonb DEFAULT '{}')
+RETURNS TABLE (entry integer, url text, rows_loaded bigint)
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'pg_clickstream_copy_from_manifest_entries';
+COMMENT ON FUNCTION @extschema@.copy_from_manifest_entries(regclass, jsonb, text, jsonb) IS
+    'Load every entry of an inline manifest in one call; all or nothing; returns each entry''s rows';
+
 -- Rows skipped under a max_errors budget.  Each role sees its own rows; the
 -- loader writes them as the table's owner, so callers need no privilege.
 CREATE SEQUENCE @extschema@.load_id_seq;
