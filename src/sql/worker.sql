@@ -21,29 +21,27 @@ AS $$
     SELECT COALESCE(NULLIF(pg_catalog.current_setting($1, true), ''), $2);
 $$;
 
--- _copy_files: copy the files into p_into in order, one copy_from_manifest call each, so
--- that every file's row count is known.
+-- _copy_files: copy the files into p_into, in order, in one call (so that the next files
+-- download while one loads); returns each file's row count.
 CREATE FUNCTION @extschema@._copy_files(p_into regclass, p_urls text[], p_sizes bigint[],
                                         p_options jsonb)
 RETURNS bigint[]
-LANGUAGE plpgsql
+LANGUAGE sql
 AS $$
-DECLARE
-    v_entry jsonb;
-    v_rows  bigint[] := '{}';
-BEGIN
-    FOR i IN 1 .. pg_catalog.cardinality(p_urls) LOOP
-        v_entry := pg_catalog.jsonb_build_object('url', p_urls[i], 'mandatory', true);
-        IF p_sizes[i] IS NOT NULL THEN
-            v_entry := v_entry || pg_catalog.jsonb_build_object(
-                'meta', pg_catalog.jsonb_build_object('content_length', p_sizes[i]));
-        END IF;
-        v_rows := v_rows || @extschema@.copy_from_manifest(
-            p_into, pg_catalog.jsonb_build_object('entries', pg_catalog.jsonb_build_array(v_entry)),
-            'auto', p_options);
-    END LOOP;
-    RETURN v_rows;
-END
+    SELECT pg_catalog.array_agg(e.rows_loaded ORDER BY e.entry)
+      FROM @extschema@.copy_from_manifest_entries(
+               p_into,
+               pg_catalog.jsonb_build_object('entries', (
+                   SELECT pg_catalog.jsonb_agg(
+                              pg_catalog.jsonb_build_object('url', f.url, 'mandatory', true)
+                              || CASE WHEN f.size IS NULL THEN '{}'::jsonb
+                                      ELSE pg_catalog.jsonb_build_object('meta',
+                                               pg_catalog.jsonb_build_object('content_length', f.size))
+                                 END
+                              ORDER BY f.n)
+                     FROM ROWS FROM (pg_catalog.unnest(p_urls), pg_catalog.unnest(p_sizes))
+                          WITH ORDINALITY AS f(url, size, n))),
+               'auto', p_options) e;
 $$;
 
 -- _load_files: load a batch of files into an ODS table with its merge rule (spec §3.9).
