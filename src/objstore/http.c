@@ -31,7 +31,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/pg_prng.h"
 #include "miscadmin.h"
@@ -82,6 +84,30 @@ is_link_local(const struct sockaddr *sa)
 }
 
 /*
+ * The sockets libcurl opened through opensocket_cb and has not closed yet.
+ * libcurl cannot tell a callback which connection its transfer uses
+ * (CURLINFO_ACTIVESOCKET is only set once the transfer is done), so
+ * ack_now acts on all of them: a few at most.
+ */
+#define MAX_TRACKED_SOCKETS 64
+static curl_socket_t tracked_sockets[MAX_TRACKED_SOCKETS];
+static int	ntracked_sockets;
+
+static int
+closesocket_cb(void *clientp, curl_socket_t sock)
+{
+	int			i;
+
+	for (i = 0; i < ntracked_sockets; i++)
+		if (tracked_sockets[i] == sock)
+		{
+			tracked_sockets[i] = tracked_sockets[--ntracked_sockets];
+			break;
+		}
+	return close(sock);
+}
+
+/*
  * opensocket_cb
  *		Open the socket libcurl asks for unless its address is link-local;
  *		checked here, after DNS resolution, so a host name cannot hide it.
@@ -90,13 +116,17 @@ static curl_socket_t
 opensocket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 {
 	HttpTransfer *xfer = (HttpTransfer *) clientp;
+	curl_socket_t sock;
 
 	if (!clickstream_allow_link_local && is_link_local(&addr->addr))
 	{
 		xfer->link_local_refused = true;
 		return CURL_SOCKET_BAD;
 	}
-	return socket(addr->family, addr->socktype, addr->protocol);
+	sock = socket(addr->family, addr->socktype, addr->protocol);
+	if (sock != CURL_SOCKET_BAD && ntracked_sockets < MAX_TRACKED_SOCKETS)
+		tracked_sockets[ntracked_sockets++] = sock;
+	return sock;
 }
 
 /* copy a header value, trimmed, into a fixed buffer */
@@ -115,6 +145,27 @@ copy_value(char *dst, size_t dstlen, const char *v, size_t len)
 }
 
 /*
+ * ack_now
+ *		Acknowledge what has arrived at once.  A server that writes a
+ *		response's headers and its body separately, with Nagle's algorithm on
+ *		(Ceph RGW does), holds the body back until the headers are
+ *		acknowledged, and on a kept-alive connection Linux delays that ACK by
+ *		up to 40 ms: every request after a connection's first took 40 ms
+ *		more.  TCP_QUICKACK does not stick, so it is set again each time.
+ */
+static void
+ack_now(void)
+{
+#ifdef TCP_QUICKACK
+	int			one = 1;
+	int			i;
+
+	for (i = 0; i < ntracked_sockets; i++)
+		(void) setsockopt(tracked_sockets[i], IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+#endif
+}
+
+/*
  * header_cb
  *		Record the status and the headers we use.  A new status line starts
  *		a new response (after a redirect or a 100 Continue), so it clears
@@ -127,7 +178,9 @@ header_cb(char *buffer, size_t size, size_t nitems, void *userdata)
 	size_t		len = size * nitems;
 	char		num[32];
 
-	if (len > 5 && strncmp(buffer, "HTTP/", 5) == 0)
+	if (len <= 2)
+		ack_now();			/* the blank line ending the headers */
+	else if (len > 5 && strncmp(buffer, "HTTP/", 5) == 0)
 	{
 		const char *sp = memchr(buffer, ' ', len);
 
@@ -167,6 +220,7 @@ write_cb(char *data, size_t size, size_t nmemb, void *userdata)
 	size_t		limit = ok ? xfer->max_body : OBJSTORE_ERROR_BODY_MAX;
 	size_t		keep = len;
 
+	ack_now();
 	if (ok && xfer->sink != NULL)
 		return xfer->sink(xfer->sink_arg, data, len);
 
@@ -316,6 +370,7 @@ HttpEasyCreate(const HttpRequest *req, HttpTransfer *xfer)
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb);
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, xfer);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, closesocket_cb);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, xfer);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);

@@ -145,6 +145,32 @@ expect_eq "gzip after cancel: ids 1..3000000 once each" \
     "$(q "SELECT count(DISTINCT id) = 3000000 AND min(id) = 1 AND max(id) = 3000000 FROM it_big")" t
 q "DROP TABLE it_big"
 
+# --- many small objects in one call: no delayed-ACK stall per request ---------------------
+# radosgw writes a response's headers and body separately with Nagle on; on a kept-alive
+# connection the client's delayed ACK held every body back 40 ms, so one call loading 40
+# small objects took 1.6 s more than 40 calls (each on fresh connections).  The bound is
+# half that stall, measured against the 40 separate calls of the same run.
+for i in $(seq 1 40); do printf 'id,v\n%d,small\n' "$i" >"$TMP/small-$i.csv"; done
+export -f s3_put s3_curl s3_object_url s3_encode
+seq 1 40 | xargs -P 8 -I{} bash -c 's3_put "$1" "in/small/{}.csv" "$2/small-{}.csv"' _ "$BUCKET" "$TMP"
+q "DROP TABLE IF EXISTS it_small; CREATE TABLE it_small (id int, v text)"
+small_manifest="jsonb_build_object('entries', (SELECT jsonb_agg(jsonb_build_object('url', 's3://$BUCKET/in/small/' || i || '.csv')) FROM generate_series(1, 40) i))"
+t0=$(now_ms)
+q "SELECT sum(clickstream.copy_from_url('it_small', 's3://$BUCKET/in/small/' || i || '.csv', options => '{\"header\": true}')) FROM generate_series(1, 40) i" >/dev/null
+per_object_ms=$(( $(now_ms) - t0 ))
+t0=$(now_ms)
+n=$(q "SELECT clickstream.copy_from_manifest('it_small', $small_manifest, options => '{\"header\": true}')")
+one_call_ms=$(( $(now_ms) - t0 ))
+expect_eq "40 small objects in one call: rows" "$n" 40
+if [ "$one_call_ms" -le $(( per_object_ms + 800 )) ]; then
+    pass "40 small objects: one call ${one_call_ms} ms, 40 calls ${per_object_ms} ms"
+else
+    fail "40 small objects: one call ${one_call_ms} ms, 40 calls ${per_object_ms} ms (a stall per kept-alive request?)"
+fi
+expect_eq "40 small objects, per entry: rows of each" \
+    "$(q "SELECT count(*) FILTER (WHERE rows_loaded = 1) FROM clickstream.copy_from_manifest_entries('it_small', $small_manifest, options => '{\"header\": true}')")" 40
+q "DROP TABLE it_small"
+
 q "DROP TABLE it_m, it_pq_rg_s3, it_pq_rg_file, it_pq_types_s3, it_pq_types_file, it_pq_nested_s3, it_pq_nested_file, it_pq_spark_s3, it_pq_spark_file"
 q "SELECT clickstream.drop_secret('it_load')" >/dev/null
 exit "$FAILED"
