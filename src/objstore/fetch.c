@@ -44,6 +44,14 @@
 /* how long one wait for network activity may last before re-checking */
 #define FETCH_POLL_MS 100
 
+/*
+ * A ranged stream buffers at most this much ahead (or download_buffer_size
+ * when larger): enough for most of a Parquet row group's chunks to arrive
+ * while the previous row group is inserted, without holding a whole second
+ * row group beside the one being read; the rest streams in as it is read.
+ */
+#define FETCH_RANGE_AHEAD_MAX ((int64) 8 * 1024 * 1024)
+
 typedef enum StreamState
 {
 	STREAM_QUEUED,				/* added, no slot yet */
@@ -213,9 +221,10 @@ ObjstoreFetcherAdd(ObjstoreFetcher *fetcher, const char *url,
 /*
  * ObjstoreFetcherAddRange
  *		Queue the download of length bytes of url from offset (a Parquet
- *		row group's column chunks, say).  The stream may buffer the whole
- *		range (up to 64 MB), so that a range prefetched while other work
- *		goes on is complete when it is read; ObjstoreFetcherPoll moves it.
+ *		row group's column chunks, say).  The stream buffers up to 8 MB of
+ *		the range (FETCH_RANGE_AHEAD_MAX), so that most of a range
+ *		prefetched while other work goes on is there when it is read;
+ *		ObjstoreFetcherPoll moves it.
  */
 ObjstoreStream *
 ObjstoreFetcherAddRange(ObjstoreFetcher *fetcher, const char *url,
@@ -322,7 +331,7 @@ start_transfer(ObjstoreStream *s)
 	{
 		s->cap = (size_t) clickstream_download_buffer_kb * 1024;
 		if (s->range_length > (int64) s->cap)
-			s->cap = (size_t) Min(s->range_length, (int64) 64 * 1024 * 1024);
+			s->cap = (size_t) Max((int64) s->cap, Min(s->range_length, FETCH_RANGE_AHEAD_MAX));
 		s->buf = malloc(s->cap);
 		if (s->buf == NULL)
 			ereport(ERROR,
