@@ -16,6 +16,8 @@ RESET ROLE;
 -- may read files, but has no INSERT on the table yet
 SET ROLE regress_loader_files;
 SELECT clickstream.copy_from_url('sec', 'file://' || :'d' || '/a.csv');
+SELECT * FROM clickstream.copy_from_manifest_entries('sec',
+    jsonb_build_object('entries', jsonb_build_array(jsonb_build_object('url', 'file://' || :'d' || '/a.csv'))));
 RESET ROLE;
 GRANT INSERT ON sec TO regress_loader_files;
 SET ROLE regress_loader_files;
@@ -34,6 +36,8 @@ RESET ROLE;
 GRANT INSERT ON sec TO regress_loader_net;
 SET ROLE regress_loader_net;
 SELECT clickstream.copy_from_url('sec', 'file://' || :'d' || '/a.csv');
+SELECT * FROM clickstream.copy_from_manifest_entries('sec',
+    jsonb_build_object('entries', jsonb_build_array(jsonb_build_object('url', 'file://' || :'d' || '/a.csv'))));
 RESET ROLE;
 
 -- row-level security: refused, as COPY FROM refuses it
