@@ -8,7 +8,8 @@
 #            (LIKE event_v2, no index): the bulk read alone
 #   worker   clickstream.discover() of the prefix (the first enqueue) until the last batch
 #            committed (max(load_batches.finished_at)): every table loaded and merged by the
-#            background worker, with default settings and BENCH_WORKERS workers ("2 1")
+#            background worker, with default settings and BENCH_WORKERS workers ("2c 2 1";
+#            2c: clickstream.concurrent_table_batches on)
 #   latency  median over BENCH_LATENCY_FILES (11) small Parquet files of the time from
 #            enqueue() to the file's rows being visible to another session
 #
@@ -25,7 +26,9 @@ DAYS=20
 FILES=10
 SEED=42
 LATENCY_FILES=${BENCH_LATENCY_FILES:-11}
-WORKERS=${BENCH_WORKERS:-2 1}    # worker counts to measure; the last (1, the default) also runs the latency test
+# worker counts to measure; "2c": 2 workers with clickstream.concurrent_table_batches on; the
+# last (1, the default) also runs the latency test
+WORKERS=${BENCH_WORKERS:-2c 2 1}
 BUCKET=bench-worker
 APP=benchapp
 GEN=$TOP/test/gen
@@ -83,7 +86,10 @@ SQL
 # commit (max(load_batches.finished_at)) and check the row counts after the merges
 run_worker() {
     local w=$1 t0 counts expected
-    bench_psql -q -c "ALTER SYSTEM SET clickstream.database = '$PGDATABASE'" -c "ALTER SYSTEM SET clickstream.workers = $w"
+    local concurrent=off
+    [ "${w%c}" = "$w" ] || concurrent=on
+    bench_psql -q -c "ALTER SYSTEM SET clickstream.database = '$PGDATABASE'" -c "ALTER SYSTEM SET clickstream.workers = ${w%c}" \
+        -c "ALTER SYSTEM SET clickstream.concurrent_table_batches = $concurrent"
     as_run_user "$BENCH_CLUSTER" pg_ctl -D "$BENCH_CLUSTER/data" -l "$BENCH_CLUSTER/server.log" -w restart >/dev/null
     reset_app
     t0=$(bench_psql -At -c "SELECT clock_timestamp()")

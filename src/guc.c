@@ -45,6 +45,7 @@ int			clickstream_batch_max_kb = 1024 * 1024;
 int			clickstream_max_attempts = 5;
 int			clickstream_retry_delay_s = 120;
 int			clickstream_batch_history_age_s = 7 * 24 * 3600;
+bool		clickstream_concurrent_table_batches = false;
 
 /* the modeler worker (src/worker/modeler.c, docs/model-refresh.md) */
 bool		clickstream_modeler = true;
@@ -237,6 +238,16 @@ GucInit(void)
 							120, 0, 24 * 3600,
 							PGC_SUSET, GUC_UNIT_S,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("clickstream.concurrent_table_batches",
+							 "Let several workers load batches of one event_v2 or item_v2 table at once.",
+							 "Off: a table's batches load one at a time, in queue order, so the newest "
+							 "file wins a duplicate key (spec 3).  On: they may overlap, and the batch "
+							 "that commits last wins.",
+							 &clickstream_concurrent_table_batches,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 
 	DefineCustomIntVariable("clickstream.batch_history_age",
 							"Age after which rows of clickstream.load_batches are deleted.",

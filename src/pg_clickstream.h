@@ -32,6 +32,7 @@ extern int	clickstream_naptime_ms;
 extern int	clickstream_batch_max_files;
 extern int	clickstream_batch_max_kb;
 extern int	clickstream_max_attempts;
+extern bool clickstream_concurrent_table_batches;
 extern int	clickstream_retry_delay_s;
 extern int	clickstream_batch_history_age_s;
 

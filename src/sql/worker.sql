@@ -71,7 +71,8 @@ BEGIN
             SELECT pg_catalog.sum(r) INTO rows_merged FROM pg_catalog.unnest(file_rows) r;
             load_method := 'direct';
             RETURN;
-        EXCEPTION WHEN unique_violation OR check_violation THEN
+        EXCEPTION WHEN unique_violation OR check_violation OR deadlock_detected THEN
+            -- (a deadlock only between concurrent batches of the table: see load_next_batch)
             load_method := 'fallback';      -- stage and merge below
         END;
     END IF;
@@ -170,6 +171,7 @@ AS $$
 DECLARE
     v_max_files integer := @extschema@._setting('clickstream.batch_max_files', '50')::integer;
     v_max_bytes bigint := pg_catalog.pg_size_bytes(@extschema@._setting('clickstream.batch_max_bytes', '1GB'));
+    v_concurrent boolean := @extschema@._setting('clickstream.concurrent_table_batches', 'off')::boolean;
     v_group     record;
     v_file      record;
     v_urls      text[] := '{}';
@@ -184,7 +186,10 @@ DECLARE
 BEGIN
     -- Candidates: (app, table) groups with due NEW files, oldest first.  A group is loaded
     -- by one session at a time (advisory lock), so batches of one table never race on its
-    -- keys or partitions; its files are locked too (FOR UPDATE SKIP LOCKED).
+    -- keys or partitions and load in queue order; its files are locked too (FOR UPDATE SKIP
+    -- LOCKED).  clickstream.concurrent_table_batches relaxes this for event_v2 and item_v2:
+    -- concurrent inserts of one key wait for each other, the loser's direct copy fails and
+    -- it upserts, so the batch that commits last wins the key.
     FOR v_group IN
         SELECT q.app_id, q.ods_table
           FROM @extschema@.load_queue q
@@ -192,9 +197,17 @@ BEGIN
          GROUP BY q.app_id, q.ods_table
          ORDER BY pg_catalog.min(q.registered_at)
     LOOP
-        CONTINUE WHEN NOT pg_catalog.pg_try_advisory_xact_lock(
-            pg_catalog.hashtext('clickstream.load'),
-            pg_catalog.hashtext(v_group.app_id || '/' || v_group.ods_table));
+        -- With clickstream.concurrent_table_batches, batches of event_v2 and item_v2 (which
+        -- try a direct copy first) share the group: each takes other files.
+        IF v_concurrent AND v_group.ods_table IN ('event_v2', 'item_v2') THEN
+            CONTINUE WHEN NOT pg_catalog.pg_try_advisory_xact_lock_shared(
+                pg_catalog.hashtext('clickstream.load'),
+                pg_catalog.hashtext(v_group.app_id || '/' || v_group.ods_table));
+        ELSE
+            CONTINUE WHEN NOT pg_catalog.pg_try_advisory_xact_lock(
+                pg_catalog.hashtext('clickstream.load'),
+                pg_catalog.hashtext(v_group.app_id || '/' || v_group.ods_table));
+        END IF;
         FOR v_file IN
             SELECT q.url, q.object_size
               FROM @extschema@.load_queue q
