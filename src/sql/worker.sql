@@ -44,6 +44,15 @@ AS $$
                'auto', p_options) e;
 $$;
 
+-- _copies_directly: whether batches of this ODS table try a direct copy into the table
+-- before the staged merge (see _load_files).
+CREATE FUNCTION @extschema@._copies_directly(p_table name)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT p_table IN ('event_v2', 'item_v2');
+$$;
+
 -- _load_files: load a batch of files into an ODS table with its merge rule (spec §3.9).
 -- Runs in the caller's (sub)transaction; errors propagate.
 --
@@ -64,7 +73,7 @@ AS $$
 DECLARE
     v_stage regclass;
 BEGIN
-    IF (SELECT relname FROM pg_catalog.pg_class WHERE oid = p_target) IN ('event_v2', 'item_v2') THEN
+    IF @extschema@._copies_directly((SELECT relname FROM pg_catalog.pg_class WHERE oid = p_target)) THEN
         BEGIN
             file_rows := @extschema@._copy_files(p_target, p_urls, p_sizes,
                                                  '{"defaults": ["created_time"]}');
@@ -172,6 +181,7 @@ DECLARE
     v_max_files integer := @extschema@._setting('clickstream.batch_max_files', '50')::integer;
     v_max_bytes bigint := pg_catalog.pg_size_bytes(@extschema@._setting('clickstream.batch_max_bytes', '1GB'));
     v_concurrent boolean := @extschema@._setting('clickstream.concurrent_table_batches', 'off')::boolean;
+    v_lock_key  integer;
     v_group     record;
     v_file      record;
     v_urls      text[] := '{}';
@@ -197,17 +207,14 @@ BEGIN
          GROUP BY q.app_id, q.ods_table
          ORDER BY pg_catalog.min(q.registered_at)
     LOOP
-        -- With clickstream.concurrent_table_batches, batches of event_v2 and item_v2 (which
-        -- try a direct copy first) share the group: each takes other files.
-        IF v_concurrent AND v_group.ods_table IN ('event_v2', 'item_v2') THEN
-            CONTINUE WHEN NOT pg_catalog.pg_try_advisory_xact_lock_shared(
-                pg_catalog.hashtext('clickstream.load'),
-                pg_catalog.hashtext(v_group.app_id || '/' || v_group.ods_table));
-        ELSE
-            CONTINUE WHEN NOT pg_catalog.pg_try_advisory_xact_lock(
-                pg_catalog.hashtext('clickstream.load'),
-                pg_catalog.hashtext(v_group.app_id || '/' || v_group.ods_table));
-        END IF;
+        -- With clickstream.concurrent_table_batches, batches of tables that try a direct
+        -- copy first share the group: each takes other files.
+        v_lock_key := pg_catalog.hashtext(v_group.app_id || '/' || v_group.ods_table);
+        CONTINUE WHEN NOT CASE
+            WHEN v_concurrent AND @extschema@._copies_directly(v_group.ods_table)
+            THEN pg_catalog.pg_try_advisory_xact_lock_shared(pg_catalog.hashtext('clickstream.load'), v_lock_key)
+            ELSE pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('clickstream.load'), v_lock_key)
+        END;
         FOR v_file IN
             SELECT q.url, q.object_size
               FROM @extschema@.load_queue q
