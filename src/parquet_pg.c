@@ -309,7 +309,6 @@ parquet_load(LoadContext *ctx, LoadFile *file)
 		pl.row_group = g;
 		load_row_group(&pl, g);
 	}
-	ctx->position = NULL;
 	if (pl.rg_open)
 		PqRowGroupReaderReset(&pl.rg);
 	PqFileReset(&pl.file);

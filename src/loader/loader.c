@@ -254,15 +254,18 @@ load_entries(Oid relid, Manifest *manifest, int64 *entry_rows, const char *forma
 		file.size = infos[i].size;
 		file.stream = streams[i];
 		ctx->url = ObjstoreRedactUrl(file.url);
+		ctx->position = NULL;
 		ctx->lineno = 0;
 		ctx->file_rows = 0;
 		routines[i]->load(ctx, &file);
+		/* errors of the last rows' index entries still name the reader's unit */
 		RowInserterFlush(ctx->inserter);
 		if (entry_rows)
 			entry_rows[i] = (int64) ctx->file_rows;
 		if (file.stream)
 			ObjstoreStreamClose(file.stream);
 		ctx->url = NULL;
+		ctx->position = NULL;
 		ctx->lineno = 0;
 	}
 
