@@ -9,7 +9,10 @@
  * group at a time, fetching only the column chunks the target needs (byte
  * ranges that lie close together are fetched as one request), each chunk
  * into a buffer of its own that the reader frees once the chunk's pages
- * are decompressed (fetch_chunks).  Values go straight
+ * are decompressed (fetch_chunks).  A small network object (no larger
+ * than a download buffer) comes instead as one stream, downloaded whole
+ * while the objects before it load; its footer and chunks are then read
+ * from memory (read_whole).  Values go straight
  * into Datums: a leaf column by a conversion chosen once per column, a
  * nested one (struct, list, map) by building jsonb from the reader's
  * events, never printing and re-parsing JSON.
@@ -119,6 +122,9 @@ typedef struct PqLoad
 	PqRecordCursor *cursors;	/* per target, nested ones only */
 	int			row_group;
 	PqPrefetch	prefetch;
+	char	   *whole;			/* the whole object, when it came as a stream
+								 * (a small network object), else NULL */
+	int64		whole_len;
 	MemoryContext file_cxt;		/* lives while the file is loaded */
 	int64		batch_row;		/* row within the current batch */
 	/* load_batch_by_column: the converted batch, row-major, and its memory */
@@ -137,6 +143,7 @@ static void *pq_repalloc(void *ctx, void *ptr, size_t size);
 static void pq_pfree(void *ctx, void *ptr);
 static void plan_targets(PqLoad *pl);
 static void init_batches(PqLoad *pl);
+static void read_whole(PqLoad *pl, ObjstoreStream *stream, int64 size);
 static void load_row_group(PqLoad *pl, int g);
 static void prepare_batch(PqLoad *pl, int64 nrows);
 static void convert_row(LoadContext *ctx, void *arg);
@@ -221,12 +228,28 @@ PqAdapterAllocator(PqAllocator *alloc)
 }
 
 /*
+ * read_object_range
+ *		len bytes at offset of the object at url: from whole, the object's
+ *		bytes when they are in memory already, else with a ranged read.
+ */
+static void
+read_object_range(const char *url, const char *whole, int64 offset,
+				  int64 len, char *buf)
+{
+	if (whole)
+		memcpy(buf, whole + offset, len);
+	else
+		ObjstoreReadRange(url, offset, len, buf);
+}
+
+/*
  * PqOpenFooter
  *		Read and decode the footer of the object at url (size bytes) into
- *		file, with one ranged read of the tail when the footer fits in it.
+ *		file, with one ranged read of the tail when the footer fits in it;
+ *		whole is the object's bytes when they are in memory, else NULL.
  */
 void
-PqOpenFooter(PqFile *file, const char *url, int64 size)
+PqOpenFooter(PqFile *file, const char *url, int64 size, const char *whole)
 {
 	PqAllocator alloc;
 	PqError		err;
@@ -245,7 +268,7 @@ PqOpenFooter(PqFile *file, const char *url, int64 size)
 	/* most footers are small: read 64 kB once, more only when needed */
 	tail_len = Min(size, 64 * 1024);
 	tail = palloc(tail_len);
-	ObjstoreReadRange(url, size - tail_len, tail_len, tail);
+	read_object_range(url, whole, size - tail_len, tail_len, tail);
 	if (PqFooterPeek((const uint8_t *) tail + tail_len - PQ_FOOTER_TAIL_SIZE,
 					 PQ_FOOTER_TAIL_SIZE, (uint64_t) size, &meta_len,
 					 &err) != PQ_OK)
@@ -255,7 +278,7 @@ PqOpenFooter(PqFile *file, const char *url, int64 size)
 		pfree(tail);
 		tail_len = (int64) meta_len + PQ_FOOTER_TAIL_SIZE;
 		tail = palloc_extended(tail_len, MCXT_ALLOC_HUGE);
-		ObjstoreReadRange(url, size - tail_len, tail_len, tail);
+		read_object_range(url, whole, size - tail_len, tail_len, tail);
 	}
 	PqAdapterAllocator(&alloc);
 	if (PqFooterDecode(file,
@@ -301,7 +324,9 @@ parquet_load(LoadContext *ctx, LoadFile *file)
 	}
 	ctx->position = "row";
 	ctx->lineno = 0;
-	PqOpenFooter(&pl.file, file->url, size);
+	if (file->stream)
+		read_whole(&pl, file->stream, size);
+	PqOpenFooter(&pl.file, file->url, size, pl.whole);
 	plan_targets(&pl);
 	init_batches(&pl);
 	for (g = 0; g < pl.file.num_row_groups; g++)
@@ -313,6 +338,43 @@ parquet_load(LoadContext *ctx, LoadFile *file)
 		PqRowGroupReaderReset(&pl.rg);
 	PqFileReset(&pl.file);
 	MemoryContextDelete(pl.file_cxt);
+}
+
+/*
+ * read_whole
+ *		Read the whole object (size bytes) from its stream into pl->whole.
+ *		The stream is read to its end, where it checks that the object has
+ *		the size the manifest gave.
+ */
+static void
+read_whole(PqLoad *pl, ObjstoreStream *stream, int64 size)
+{
+	char		scratch[1024];
+	int64		got = 0;
+
+	pl->whole = MemoryContextAllocExtended(pl->file_cxt, size, MCXT_ALLOC_HUGE);
+	pl->whole_len = size;
+	for (;;)
+	{
+		size_t		n;
+
+		CHECK_FOR_INTERRUPTS();
+		if (got < size)
+			n = ObjstoreStreamRead(stream, pl->whole + got,
+								   (size_t) Min(size - got, (int64) 16 * 1024 * 1024));
+		else
+			n = ObjstoreStreamRead(stream, scratch, sizeof(scratch));
+		if (n == 0)
+			break;
+		got += n;
+	}
+	/* a stream with an expected size reports a different one at its end */
+	if (got != size)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("object \"%s\" has " INT64_FORMAT " bytes, expected " INT64_FORMAT,
+						pl->url, got, size)));
+	pl->ctx->bytes_read += size;
 }
 
 /*
@@ -664,7 +726,7 @@ prefetch_row_group(PqLoad *pl, int g)
 	MemoryContext oldcxt;
 	int			i;
 
-	if (pl->ctx->fetcher == NULL || g >= pl->file.num_row_groups ||
+	if (pl->whole || pl->ctx->fetcher == NULL || g >= pl->file.num_row_groups ||
 		pl->file.row_groups[g].num_rows == 0 ||
 		ObjstoreUrlKind(pl->source_url) == OBJSTORE_FILE)
 		return;
@@ -788,9 +850,17 @@ fetch_chunks(PqLoad *pl, int g)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		buf = pl->alloc.malloc_fn(pl->alloc.ctx, (size_t) cm->range_length);
-		ObjstoreReadRange(pl->source_url, cm->range_offset, cm->range_length, buf);
-		pl->ctx->bytes_read += cm->range_length;
+		read_object_range(pl->source_url, pl->whole, cm->range_offset,
+						  cm->range_length, buf);
+		if (!pl->whole)
+			pl->ctx->bytes_read += cm->range_length;
 		give_chunk(pl, g, i, buf, cm->range_length);
+	}
+	/* the last row group has its chunks: the object's bytes are not needed */
+	if (pl->whole && g == pl->file.num_row_groups - 1)
+	{
+		pfree(pl->whole);
+		pl->whole = NULL;
 	}
 }
 
@@ -1662,5 +1732,6 @@ nested_datum(PqLoad *pl, PqTarget *t, bool *isnull)
 const FormatRoutine ParquetFormat = {
 	.name = "parquet",
 	.streaming = false,
+	.stream_small = true,
 	.load = parquet_load
 };

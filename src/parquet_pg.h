@@ -22,7 +22,8 @@
 extern void PqAdapterAllocator(PqAllocator *alloc);
 extern void PqErrorReport(const PqError *err, const char *url, int row_group,
 						  const char *column) pg_attribute_noreturn();
-extern void PqOpenFooter(PqFile *file, const char *url, int64 size);
+extern void PqOpenFooter(PqFile *file, const char *url, int64 size,
+						 const char *whole);
 extern void PqValueToJsonb(const PqSchemaNode *leaf, const PqValue *v,
 						   JsonbValue *jv);
 

@@ -35,7 +35,7 @@ open_footer(PqFile *file, const char *url)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FILE),
 				 errmsg("object \"%s\" does not exist", ObjstoreRedactUrl(url))));
-	PqOpenFooter(file, url, info.size);
+	PqOpenFooter(file, url, info.size, NULL);
 }
 
 static Datum

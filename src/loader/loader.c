@@ -67,6 +67,8 @@ static Relation open_target(Oid relid, List **range_table);
 static void check_entries(Manifest *manifest, ObjstoreInfo *infos,
 						  bool *skip);
 static const FormatRoutine *format_routine(LoadFormat format, const char *url);
+static bool reads_stream(const FormatRoutine *routine, const char *url,
+						 int64 size);
 static void loader_error_callback(void *arg);
 static void record_rejected_row(LoadContext *ctx, ErrorData *edata);
 static char *truncate_value(const char *value);
@@ -168,6 +170,27 @@ pg_clickstream_copy_from_manifest_entries(PG_FUNCTION_ARGS)
 }
 
 /*
+ * reads_stream
+ *		Whether the object at url (size bytes, -1 if unknown) is read through
+ *		a streaming download: always for a streaming format; for a ranged one
+ *		(Parquet) when it is a network object no larger than one download
+ *		buffer.  A small Parquet file read in ranges costs two round trips
+ *		(footer, then chunks) while nothing else happens, more than its
+ *		transfer; as a stream it arrives whole while the objects before it
+ *		load.  Larger objects keep ranged reads: only the needed columns, in
+ *		bounded memory.
+ */
+static bool
+reads_stream(const FormatRoutine *routine, const char *url, int64 size)
+{
+	if (routine->streaming)
+		return true;
+	return routine->stream_small && size > 0 &&
+		size <= (int64) clickstream_download_buffer_kb * 1024 &&
+		ObjstoreUrlKind(url) != OBJSTORE_FILE;
+}
+
+/*
  * load_entries
  *		Load every entry of manifest into relid; returns rows loaded, and
  *		each entry's rows in entry_rows[] unless it is NULL.
@@ -240,7 +263,7 @@ load_entries(Oid relid, Manifest *manifest, int64 *entry_rows, const char *forma
 	ctx->fetcher = fetcher;
 	streams = palloc0(sizeof(ObjstoreStream *) * Max(manifest->nentries, 1));
 	for (i = 0; i < manifest->nentries; i++)
-		if (!skip[i] && routines[i]->streaming)
+		if (!skip[i] && reads_stream(routines[i], manifest->entries[i].url, infos[i].size))
 			streams[i] = ObjstoreFetcherAdd(fetcher, manifest->entries[i].url,
 											infos[i].size);
 

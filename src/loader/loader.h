@@ -138,7 +138,7 @@ typedef struct LoadFile
 {
 	const char *url;
 	int64		size;			/* -1 if unknown */
-	ObjstoreStream *stream;		/* for streaming formats */
+	ObjstoreStream *stream;		/* streaming formats; small objects of others */
 } LoadFile;
 
 /* A format reader. */
@@ -146,6 +146,10 @@ typedef struct FormatRoutine
 {
 	const char *name;
 	bool		streaming;		/* reads through ObjstoreStream (else ranges) */
+	bool		stream_small;	/* a ranged format that takes a network object
+								 * no larger than a download buffer as a
+								 * stream (LoadFile.stream), downloaded whole
+								 * while the objects before it load */
 	void		(*load) (LoadContext *ctx, LoadFile *file);
 } FormatRoutine;
 

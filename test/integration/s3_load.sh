@@ -7,7 +7,8 @@
 # object loads nothing, and the error names that object and line); Parquet read with ranged
 # requests from S3 giving exactly the rows the same file gives from file://, flat, nested and
 # Spark-written, with a projection of two columns out of many, and ten row groups prefetched
-# one ahead.
+# one ahead; small Parquet objects downloaded whole and larger ones in ranges; Parquet
+# objects of a manifest prefetched whole while the one before loads.
 #
 # Environment as for s3_objstore.sh: PG* for a superuser session on a server with the
 # extension, S3_* (or an own store is started).  Exits non-zero after "FAIL: ..." lines.
@@ -68,23 +69,32 @@ out=$(q_err "SELECT clickstream.copy_from_manifest('it_m', jsonb_build_object('e
 expect_match "a duplicate key names the second object and its line" "$out" "in/dup.csv\", line 3"
 expect_eq "all or nothing: no row of the first object stayed" "$(q "SELECT count(*) FROM it_m")" 0
 
-# --- Parquet through ranged reads ---------------------------------------------------------
-# each table is loaded from S3 and from file://; the two must hold the same rows
+# --- Parquet from S3: whole small objects, ranged reads of larger ones ---------------------
+# each table is loaded from S3 twice and from file://, and all must hold the same rows.  With
+# default settings every fixture here is small enough to arrive whole, as one stream (files
+# up to clickstream.download_buffer_size); with a 64 kB buffer the larger ones (over 64 kB)
+# take the ranged reads: the footer, then the needed column chunks.
 compare_parquet() {
-    local what=$1 table=$2 ddl=$3 s3url=$4 fileurl=$5 n_s3 n_file differ
-    q "DROP TABLE IF EXISTS ${table}_s3, ${table}_file;
-       CREATE TABLE ${table}_s3 ($ddl); CREATE TABLE ${table}_file ($ddl)"
+    local what=$1 table=$2 ddl=$3 s3url=$4 fileurl=$5 n_s3 n_rg n_file differ
+    q "DROP TABLE IF EXISTS ${table}_s3, ${table}_rg, ${table}_file;
+       CREATE TABLE ${table}_s3 ($ddl); CREATE TABLE ${table}_rg ($ddl); CREATE TABLE ${table}_file ($ddl)"
     n_s3=$(q "SELECT clickstream.copy_from_url('${table}_s3', '$s3url')")
+    n_rg=$(q "SET clickstream.download_buffer_size = '64kB'; SELECT clickstream.copy_from_url('${table}_rg', '$s3url')")
     n_file=$(q "SELECT clickstream.copy_from_url('${table}_file', '$fileurl')")
     differ=$(q "SELECT count(*) FROM ((SELECT * FROM ${table}_s3 EXCEPT ALL SELECT * FROM ${table}_file)
-                UNION ALL (SELECT * FROM ${table}_file EXCEPT ALL SELECT * FROM ${table}_s3)) x")
+                UNION ALL (SELECT * FROM ${table}_file EXCEPT ALL SELECT * FROM ${table}_s3)
+                UNION ALL (SELECT * FROM ${table}_rg EXCEPT ALL SELECT * FROM ${table}_file)
+                UNION ALL (SELECT * FROM ${table}_file EXCEPT ALL SELECT * FROM ${table}_rg)) x")
     expect_eq "$what: rows from S3 = rows from file:// ($n_s3)" "$n_s3" "$n_file"
+    expect_eq "$what: rows from S3 in ranges = rows from file:// ($n_rg)" "$n_rg" "$n_file"
     expect_eq "$what: the same values" "$differ" 0
+    q "DROP TABLE ${table}_rg"
 }
 compare_parquet "flat types" it_pq_types \
     "id int, b boolean, i64 bigint, u64 numeric, f64 double precision, dec_flba numeric, s text, bl bytea, d date, ts timestamp, ts_ns timestamp, tstz timestamptz, u uuid, j jsonb" \
     "s3://$BUCKET/pq/types_snappy.parquet" "file://$PQ/types_snappy.parquet"
-# ten row groups: each one's chunks are prefetched while the one before is inserted (this
+# ten row groups: in ranges, each one's chunks are prefetched while the one before is
+# inserted (this
 # once crashed: the fetcher's list of transfers lived in a per-row-group memory context)
 compare_parquet "ten row groups, prefetched" it_pq_rg \
     "id int, b boolean, s text, d numeric, l jsonb" \
@@ -108,6 +118,22 @@ compare_parquet "Spark file, two columns projected" it_pq_spark \
     "event_id text, event_params jsonb" \
     "s3://$BUCKET/pq/ods_events_v1_enrich.snappy.parquet" "file://$SPARK/ods_events_v1_enrich.snappy.parquet"
 expect_eq "Spark file: 2153 rows" "$(q "SELECT count(*) FROM it_pq_spark_s3")" 2153
+# twenty small Parquet objects in one manifest: each downloads whole while the ones before
+# it load; the rows are those of twenty loads from file://
+for i in $(seq -w 1 20); do s3_put "$BUCKET" "pq/many/part-$i.parquet" "$PQ/types_snappy.parquet"; done
+q "DROP TABLE IF EXISTS it_pq_many; CREATE TABLE it_pq_many (id int, s text, j jsonb)"
+many_manifest="jsonb_build_object('entries', (SELECT jsonb_agg(jsonb_build_object('url', url, 'mandatory', true,
+    'meta', jsonb_build_object('content_length', size)) ORDER BY url)
+    FROM clickstream.list_objects('s3://$BUCKET/pq/many/')))"
+expect_eq "20 small Parquet objects in one manifest: rows of each" \
+    "$(q "SELECT string_agg(DISTINCT rows_loaded::text, ',') || ' x' || count(*) FROM clickstream.copy_from_manifest_entries('it_pq_many', $many_manifest)")" \
+    "$(q "SELECT count(*) FROM it_pq_types_file") x20"
+expect_eq "20 small Parquet objects: the same values as from file://, twenty times" \
+    "$(q "SELECT count(*) FROM ((SELECT id, s, j FROM it_pq_many
+                                  EXCEPT ALL SELECT id, s, j FROM it_pq_types_file, generate_series(1, 20))
+                                 UNION ALL (SELECT id, s, j FROM it_pq_types_file, generate_series(1, 20)
+                                  EXCEPT ALL SELECT id, s, j FROM it_pq_many)) x")" 0
+q "DROP TABLE it_pq_many"
 expect_eq "parquet_metadata over S3" \
     "$(q "SELECT count(DISTINCT row_group) FROM clickstream.parquet_metadata('s3://$BUCKET/pq/types_snappy.parquet')")" 1
 
