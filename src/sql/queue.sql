@@ -75,6 +75,8 @@ CREATE TABLE @extschema@.load_batches (
 COMMENT ON TABLE @extschema@.load_batches IS
     'One row per batch the loader ran: files, rows, timings, and the error of a failed batch';
 CREATE INDEX load_batches_finished_at_idx ON @extschema@.load_batches (finished_at);
+-- the loader looks up a table's latest batches (_tries_direct_copy)
+CREATE INDEX load_batches_app_id_ods_table_idx ON @extschema@.load_batches (app_id, ods_table, batch_id);
 
 -- Only roles allowed to read a URL may queue it: the worker loads as a superuser.
 CREATE FUNCTION @extschema@._check_url_privilege()

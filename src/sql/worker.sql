@@ -44,28 +44,51 @@ AS $$
                'auto', p_options) e;
 $$;
 
--- _copies_directly: whether batches of this ODS table try a direct copy into the table
--- before the staged merge (see _load_files).
-CREATE FUNCTION @extschema@._copies_directly(p_table name)
+-- _allows_concurrent_batches: whether batches of this ODS table may load side by side
+-- under clickstream.concurrent_table_batches (see load_next_batch).  Only tables whose
+-- staged merge survives a concurrent insert of one of its keys (its plain INSERT falls
+-- back to the upsert on a unique violation: see _merge).
+CREATE FUNCTION @extschema@._allows_concurrent_batches(p_table name)
 RETURNS boolean
 LANGUAGE sql IMMUTABLE
 AS $$
     SELECT p_table IN ('event_v2', 'item_v2');
 $$;
 
+-- _tries_direct_copy: whether the next batch of an app's ODS table tries a direct copy
+-- first (see _load_files): unless one of the table's last 4 batches fell back.  A direct
+-- attempt that falls back costs the copy up to the first repeated key, so a table whose
+-- files are often re-delivered (users are, in every file of a day they were active) stages
+-- its batches, and tries again after 4 staged ones.
+CREATE FUNCTION @extschema@._tries_direct_copy(p_app_id text, p_table name)
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$
+    SELECT NOT EXISTS (
+        SELECT 1
+          FROM (SELECT b.load_method
+                  FROM @extschema@.load_batches b
+                 WHERE b.app_id = p_app_id AND b.ods_table = p_table AND b.load_method IS NOT NULL
+                 ORDER BY b.batch_id DESC
+                 LIMIT 4) recent
+         WHERE recent.load_method = 'fallback');
+$$;
+
 -- _load_files: load a batch of files into an ODS table with its merge rule (spec §3.9).
 -- Runs in the caller's (sub)transaction; errors propagate.
 --
--- Events and items are almost never re-delivered, and when no key of the batch is in the
--- table or twice in the batch, the merge is a plain insert with created_time = now().  So
--- their files are first copied straight into the table, with created_time defaulted: this
--- skips the staging table and the duplicate scan (half the time of a batch).  A unique
--- violation (a key already there, or twice in the batch) or a row without a partition
--- undoes that attempt (its subtransaction), and the batch takes the staged merge.
+-- When no key of a batch is in the table or twice in the batch, every merge rule of §3.9
+-- comes down to a plain insert with created_time = now().  That is the usual case for new
+-- events, items and sessions, so with p_try_direct the files are first copied straight into
+-- the table, with created_time defaulted: this skips the staging table and the duplicate
+-- scan (half the time of a batch).  A unique violation (a key already there, or twice in
+-- the batch) or a row without a partition undoes that attempt (its subtransaction), and
+-- the batch takes the staged merge.
 --
--- load_method says which way the batch went: 'direct', 'staged' (session and user_v2 always
--- are), or 'fallback' (staged after the direct attempt was undone).
+-- load_method says which way the batch went: 'direct', 'staged' (not tried directly), or
+-- 'fallback' (staged after the direct attempt was undone).
 CREATE FUNCTION @extschema@._load_files(p_target regclass, p_urls text[], p_sizes bigint[],
+                                        p_try_direct boolean,
                                         OUT file_rows bigint[], OUT rows_merged bigint,
                                         OUT load_method text)
 LANGUAGE plpgsql
@@ -73,7 +96,7 @@ AS $$
 DECLARE
     v_stage regclass;
 BEGIN
-    IF @extschema@._copies_directly((SELECT relname FROM pg_catalog.pg_class WHERE oid = p_target)) THEN
+    IF p_try_direct THEN
         BEGIN
             file_rows := @extschema@._copy_files(p_target, p_urls, p_sizes,
                                                  '{"defaults": ["created_time"]}');
@@ -98,7 +121,8 @@ $$;
 -- success the files become LOADED; on failure nothing of the load remains and the error is
 -- returned (NULL on success).  Either way a load_batches row records the attempt.
 CREATE FUNCTION @extschema@._try_batch(p_batch bigint, p_app_id text, p_table text,
-                                       p_target regclass, p_urls text[], p_sizes bigint[])
+                                       p_target regclass, p_urls text[], p_sizes bigint[],
+                                       p_try_direct boolean)
 RETURNS text
 LANGUAGE plpgsql
 AS $$
@@ -117,7 +141,7 @@ BEGIN
                 USING ERRCODE = 'undefined_table',
                       HINT = 'Recreate it with clickstream.create_app().';
         END IF;
-        SELECT * INTO v_result FROM @extschema@._load_files(p_target, p_urls, p_sizes);
+        SELECT * INTO v_result FROM @extschema@._load_files(p_target, p_urls, p_sizes, p_try_direct);
         UPDATE @extschema@.load_queue q
            SET status = 'LOADED', rows_loaded = f.rows, loaded_at = pg_catalog.now(),
                updated_at = pg_catalog.now(), last_error = NULL, batch_id = p_batch
@@ -190,6 +214,7 @@ DECLARE
     v_target    regclass;
     v_batch     bigint;
     v_single    bigint;
+    v_direct    boolean;
     v_error     text;
     v_loaded    integer := 0;
     v_failed    integer := 0;
@@ -197,7 +222,8 @@ BEGIN
     -- Candidates: (app, table) groups with due NEW files, oldest first.  A group is loaded
     -- by one session at a time (advisory lock), so batches of one table never race on its
     -- keys or partitions and load in queue order; its files are locked too (FOR UPDATE SKIP
-    -- LOCKED).  clickstream.concurrent_table_batches relaxes this for event_v2 and item_v2:
+    -- LOCKED).  clickstream.concurrent_table_batches relaxes this for event_v2 and item_v2
+    -- (_allows_concurrent_batches):
     -- concurrent inserts of one key wait for each other, the loser's direct copy fails and
     -- it upserts, so the batch that commits last wins the key.
     FOR v_group IN
@@ -211,7 +237,7 @@ BEGIN
         -- copy first share the group: each takes other files.
         v_lock_key := pg_catalog.hashtext(v_group.app_id || '/' || v_group.ods_table);
         CONTINUE WHEN NOT CASE
-            WHEN v_concurrent AND @extschema@._copies_directly(v_group.ods_table)
+            WHEN v_concurrent AND @extschema@._allows_concurrent_batches(v_group.ods_table)
             THEN pg_catalog.pg_try_advisory_xact_lock_shared(pg_catalog.hashtext('clickstream.load'), v_lock_key)
             ELSE pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('clickstream.load'), v_lock_key)
         END;
@@ -243,8 +269,12 @@ BEGIN
     UPDATE @extschema@.load_queue q SET status = 'PROCESSING', batch_id = v_batch
      WHERE q.url = ANY (v_urls);
 
+    -- Side-by-side batches always try first: a deadlock between them then undoes a direct
+    -- attempt (a fallback) rather than failing a batch.
+    v_direct := (v_concurrent AND @extschema@._allows_concurrent_batches(v_group.ods_table))
+                OR @extschema@._tries_direct_copy(v_group.app_id, v_group.ods_table);
     v_error := @extschema@._try_batch(v_batch, v_group.app_id, v_group.ods_table, v_target,
-                                      v_urls, v_sizes);
+                                      v_urls, v_sizes, v_direct);
     IF v_error IS NULL THEN
         v_loaded := pg_catalog.cardinality(v_urls);
     ELSIF pg_catalog.cardinality(v_urls) = 1 THEN
@@ -256,7 +286,7 @@ BEGIN
         FOR i IN 1 .. pg_catalog.cardinality(v_urls) LOOP
             v_single := pg_catalog.nextval('@extschema@.load_batch_id_seq');
             v_error := @extschema@._try_batch(v_single, v_group.app_id, v_group.ods_table,
-                                              v_target, v_urls[i:i], v_sizes[i:i]);
+                                              v_target, v_urls[i:i], v_sizes[i:i], v_direct);
             IF v_error IS NULL THEN
                 v_loaded := v_loaded + 1;
             ELSE
