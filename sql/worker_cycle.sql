@@ -105,10 +105,22 @@ CALL clickstream.run_load_cycle();
 SELECT event_id, event_name FROM cyc.event_v2 ORDER BY 1;
 
 -- a re-delivered file (no etag: queued again) loads again and changes nothing: its direct
--- copy falls back
+-- copy falls back, and the merge upserts at once, without a plain INSERT that would fail
+-- on the same key: 2 INSERT statements on the table (counted by a sequence, which the
+-- rollback of the direct attempt does not undo)
 DELETE FROM clickstream.load_batches WHERE ods_table = 'event_v2';
+CREATE SEQUENCE regress_worker.insert_statements;
+CREATE FUNCTION regress_worker.count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM nextval('regress_worker.insert_statements');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER count_insert BEFORE INSERT ON cyc.event_v2
+    FOR EACH STATEMENT EXECUTE FUNCTION regress_worker.count_insert();
 SELECT clickstream.enqueue(url) FROM clickstream.load_queue WHERE url LIKE '%event_v2%/a.jsonl';
 CALL clickstream.run_load_cycle();
+SELECT last_value AS insert_statements FROM regress_worker.insert_statements;
+DROP TRIGGER count_insert ON cyc.event_v2;
 SELECT count(*) AS events FROM cyc.event_v2;
 SELECT load_method FROM clickstream.load_batches ORDER BY batch_id DESC LIMIT 1;
 SELECT status, rows_loaded FROM clickstream.load_queue WHERE url LIKE '%event_v2%/a.jsonl';

@@ -392,10 +392,14 @@ COMMENT ON FUNCTION @extschema@.stage_table(regclass) IS
 --   p_key        business key columns
 --   p_keep_order ORDER BY that puts the row to keep first among duplicates of a key
 --   p_condition  WHERE of ON CONFLICT DO UPDATE (NULL: always replace the whole row)
+--   p_conflict_known  some staged key is known to be in the table already (the worker's
+--                direct copy of the batch just failed on one): upsert without first
+--                trying a plain insert or probing
 -- Every staged row gets one created_time (now() in UTC).  Returns the rows inserted or
 -- updated in the target.  Errors propagate: the caller's transaction keeps all or nothing.
 CREATE FUNCTION @extschema@._merge(p_target regclass, p_stage regclass, p_key text[],
-                                   p_keep_order text, p_condition text)
+                                   p_keep_order text, p_condition text,
+                                   p_conflict_known boolean)
 RETURNS bigint
 LANGUAGE plpgsql
 SET TimeZone = 'UTC'
@@ -457,7 +461,9 @@ BEGIN
          ON CONFLICT (%5$s) DO UPDATE SET %6$s%7$s',
         p_target, v_cols, v_select, p_stage, v_key, v_set,
         CASE WHEN p_condition IS NULL THEN '' ELSE ' WHERE ' || p_condition END);
-    IF p_condition IS NULL AND 'event_id' = ANY (p_key) THEN
+    IF p_conflict_known THEN
+        EXECUTE v_upsert;
+    ELSIF p_condition IS NULL AND 'event_id' = ANY (p_key) THEN
         BEGIN
             EXECUTE v_plain;
             GET DIAGNOSTICS v_rows = ROW_COUNT;
@@ -481,16 +487,50 @@ BEGIN
 END
 $$;
 
--- The four merges (spec §3.9.2-§3.9.5).  target is an app's ODS table, stage a table made
--- by stage_table(target) and filled in load order.
+-- _merge_rule: the merge rule of an ODS table (spec §3.9.2-§3.9.5): its business key, the
+-- order that puts the row to keep first among a key's duplicates in a batch, and the
+-- condition for replacing a row already in the table (NULL: always).  NULL for any other
+-- table name.
+CREATE FUNCTION @extschema@._merge_rule(p_table name, OUT key text[], OUT keep_order text,
+                                        OUT condition text)
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT r.key, r.keep_order, r.condition
+      FROM (VALUES
+        -- key (event_id, event_timestamp); the last occurrence in load order wins; full replace
+        ('event_v2', ARRAY['event_id', 'event_timestamp'], 'stage_ord DESC', NULL),
+        ('item_v2', ARRAY['user_pseudo_id', 'event_id', 'item_id', 'event_timestamp'],
+         'stage_ord DESC', NULL),
+        -- in the batch: a real source first, then 'Direct', then none; ties: first loaded.
+        -- Against the table: replace only an unknown attribution, or a direct one by a known one.
+        ('session', ARRAY['user_pseudo_id', 'session_id'],
+         'CASE WHEN session_source IS NULL THEN 2 WHEN session_source = ''Direct'' THEN 1 ELSE 0 END, stage_ord',
+         't.session_source IS NULL OR (t.session_source = ''Direct'' AND EXCLUDED.session_source IS NOT NULL)'),
+        -- in the batch: the latest event_timestamp, ties: last loaded; full replace
+        ('user_v2', ARRAY['user_pseudo_id'], 'event_timestamp DESC, stage_ord DESC', NULL)
+      ) AS r(table_name, key, keep_order, condition)
+     WHERE r.table_name = p_table;
+$$;
+
+-- _merge_as: merge a staged batch into target with the rule of ODS table p_table.
+CREATE FUNCTION @extschema@._merge_as(p_table name, p_target regclass, p_stage regclass,
+                                      p_conflict_known boolean)
+RETURNS bigint
+LANGUAGE sql
+AS $$
+    SELECT @extschema@._merge(p_target, p_stage, r.key, r.keep_order, r.condition,
+                              p_conflict_known)
+      FROM @extschema@._merge_rule(p_table) r;
+$$;
+
+-- The four merges.  target is an app's ODS table, stage a table made by
+-- stage_table(target) and filled in load order.
 
 CREATE FUNCTION @extschema@.merge_event_v2(target regclass, stage regclass)
 RETURNS bigint
 LANGUAGE sql
 AS $$
-    -- key (event_id, event_timestamp); the last occurrence in load order wins; full replace
-    SELECT @extschema@._merge($1, $2, ARRAY['event_id', 'event_timestamp'],
-                              'stage_ord DESC', NULL);
+    SELECT @extschema@._merge_as('event_v2', $1, $2, false);
 $$;
 COMMENT ON FUNCTION @extschema@.merge_event_v2(regclass, regclass) IS
     'Upsert a staged batch into an app''s event_v2 (spec 3.9.2); returns rows written';
@@ -499,8 +539,7 @@ CREATE FUNCTION @extschema@.merge_item_v2(target regclass, stage regclass)
 RETURNS bigint
 LANGUAGE sql
 AS $$
-    SELECT @extschema@._merge($1, $2, ARRAY['user_pseudo_id', 'event_id', 'item_id', 'event_timestamp'],
-                              'stage_ord DESC', NULL);
+    SELECT @extschema@._merge_as('item_v2', $1, $2, false);
 $$;
 COMMENT ON FUNCTION @extschema@.merge_item_v2(regclass, regclass) IS
     'Upsert a staged batch into an app''s item_v2 (spec 3.9.3); returns rows written';
@@ -509,11 +548,7 @@ CREATE FUNCTION @extschema@.merge_session(target regclass, stage regclass)
 RETURNS bigint
 LANGUAGE sql
 AS $$
-    -- in the batch: a real source first, then 'Direct', then none; ties: first loaded.
-    -- Against the table: replace only an unknown attribution, or a direct one by a known one.
-    SELECT @extschema@._merge($1, $2, ARRAY['user_pseudo_id', 'session_id'],
-        'CASE WHEN session_source IS NULL THEN 2 WHEN session_source = ''Direct'' THEN 1 ELSE 0 END, stage_ord',
-        't.session_source IS NULL OR (t.session_source = ''Direct'' AND EXCLUDED.session_source IS NOT NULL)');
+    SELECT @extschema@._merge_as('session', $1, $2, false);
 $$;
 COMMENT ON FUNCTION @extschema@.merge_session(regclass, regclass) IS
     'Upsert a staged batch into an app''s session table with the attribution rule (spec 3.9.4)';
@@ -522,33 +557,37 @@ CREATE FUNCTION @extschema@.merge_user_v2(target regclass, stage regclass)
 RETURNS bigint
 LANGUAGE sql
 AS $$
-    -- in the batch: the latest event_timestamp, ties: last loaded; full replace
-    SELECT @extschema@._merge($1, $2, ARRAY['user_pseudo_id'],
-                              'event_timestamp DESC, stage_ord DESC', NULL);
+    SELECT @extschema@._merge_as('user_v2', $1, $2, false);
 $$;
 COMMENT ON FUNCTION @extschema@.merge_user_v2(regclass, regclass) IS
     'Upsert a staged batch into an app''s user_v2 (spec 3.9.5); returns rows written';
 
--- merge_batch: the merge of target's table name (event_v2, item_v2, session, user_v2).
-CREATE FUNCTION @extschema@.merge_batch(target regclass, stage regclass)
+-- _merge_batch: the merge of target's table name (event_v2, item_v2, session, user_v2);
+-- p_conflict_known as for _merge.
+CREATE FUNCTION @extschema@._merge_batch(p_target regclass, p_stage regclass,
+                                         p_conflict_known boolean)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$
 DECLARE
     v_table name;
 BEGIN
-    SELECT relname INTO v_table FROM pg_catalog.pg_class WHERE oid = $1;
-    CASE v_table
-        WHEN 'event_v2' THEN RETURN @extschema@.merge_event_v2($1, $2);
-        WHEN 'item_v2' THEN RETURN @extschema@.merge_item_v2($1, $2);
-        WHEN 'session' THEN RETURN @extschema@.merge_session($1, $2);
-        WHEN 'user_v2' THEN RETURN @extschema@.merge_user_v2($1, $2);
-        ELSE
-            RAISE EXCEPTION '"%" is not an ODS table', $1
-                USING ERRCODE = 'wrong_object_type',
-                      DETAIL = 'ODS tables are event_v2, item_v2, session and user_v2 of an app schema.';
-    END CASE;
+    SELECT relname INTO v_table FROM pg_catalog.pg_class WHERE oid = p_target;
+    IF (SELECT r.key FROM @extschema@._merge_rule(v_table) r) IS NULL THEN
+        RAISE EXCEPTION '"%" is not an ODS table', p_target
+            USING ERRCODE = 'wrong_object_type',
+                  DETAIL = 'ODS tables are event_v2, item_v2, session and user_v2 of an app schema.';
+    END IF;
+    RETURN @extschema@._merge_as(v_table, p_target, p_stage, p_conflict_known);
 END
+$$;
+
+-- merge_batch: the merge of target's table name (event_v2, item_v2, session, user_v2).
+CREATE FUNCTION @extschema@.merge_batch(target regclass, stage regclass)
+RETURNS bigint
+LANGUAGE sql
+AS $$
+    SELECT @extschema@._merge_batch($1, $2, false);
 $$;
 COMMENT ON FUNCTION @extschema@.merge_batch(regclass, regclass) IS
     'Upsert a staged batch into an ODS table with that table''s merge rule';

@@ -94,7 +94,8 @@ CREATE FUNCTION @extschema@._load_files(p_target regclass, p_urls text[], p_size
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    v_stage regclass;
+    v_stage    regclass;
+    v_conflict boolean := false;
 BEGIN
     IF p_try_direct THEN
         BEGIN
@@ -103,15 +104,22 @@ BEGIN
             SELECT pg_catalog.sum(r) INTO rows_merged FROM pg_catalog.unnest(file_rows) r;
             load_method := 'direct';
             RETURN;
-        EXCEPTION WHEN unique_violation OR check_violation OR deadlock_detected THEN
-            -- (a deadlock only between concurrent batches of the table: see load_next_batch)
-            load_method := 'fallback';      -- stage and merge below
+        EXCEPTION
+            WHEN unique_violation THEN
+                -- a key already loaded (or twice in the batch): the merge upserts at once
+                -- rather than try a plain insert that would fail the same way
+                load_method := 'fallback';
+                v_conflict := true;
+            WHEN check_violation OR deadlock_detected THEN
+                -- no partition for a row; a deadlock only between concurrent batches of
+                -- the table (see load_next_batch)
+                load_method := 'fallback';
         END;
     END IF;
     load_method := COALESCE(load_method, 'staged');
     v_stage := @extschema@.stage_table(p_target);
     file_rows := @extschema@._copy_files(v_stage, p_urls, p_sizes, '{}');
-    rows_merged := @extschema@.merge_batch(p_target, v_stage);
+    rows_merged := @extschema@._merge_batch(p_target, v_stage, v_conflict);
     -- free the staged rows now rather than at the next batch
     EXECUTE pg_catalog.format('TRUNCATE %s', v_stage);
 END
