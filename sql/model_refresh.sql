@@ -30,11 +30,13 @@ BEGIN
             CREATE PROCEDURE rf_app.%I(day date, tz text, ndays integer)
             LANGUAGE plpgsql AS $b$
             BEGIN
-                IF %L = 'clickstream_engagement_kpi' AND EXISTS (SELECT 1 FROM public.rf_fail) THEN
+                IF %L = 'clickstream_engagement_kpi' AND EXISTS (SELECT 1 FROM public.rf_fail WHERE msg = 'slow') THEN
+                    PERFORM pg_sleep(30);
+                ELSIF %L = 'clickstream_engagement_kpi' AND EXISTS (SELECT 1 FROM public.rf_fail) THEN
                     RAISE EXCEPTION 'kpi is broken' USING ERRCODE = 'division_by_zero', DETAIL = 'a stub failure';
                 END IF;
                 INSERT INTO public.rf_calls (unit) VALUES (%L || ' ' || day || ' ' || tz || ' ' || ndays);
-            END $b$ $p$, r.t || '_sp', r.t, r.o || ' ' || r.t);
+            END $b$ $p$, r.t || '_sp', r.t, r.t, r.o || ' ' || r.t);
     END LOOP;
 END
 $do$;
@@ -146,6 +148,26 @@ SELECT log_name, log_level, log_msg FROM rf_app.clickstream_log_v2 WHERE log_lev
 SELECT refresh_status, refresh_detail FROM clickstream.model_state WHERE app_id = 'rf_app';
 -- the lock was released: the next run goes through
 DELETE FROM rf_fail;
+CALL clickstream.refresh_app('rf_app', '2024-03-20');
+SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();
+
+-- a run cancelled in a unit (here by statement_timeout, during the 7th) is a failed run:
+-- logged, its state says so, and its lock is released
+TRUNCATE rf_calls;
+INSERT INTO rf_fail VALUES ('slow');
+SET statement_timeout = '2s';
+CALL clickstream.refresh_app('rf_app', '2024-03-20');
+\echo :LAST_ERROR_SQLSTATE
+RESET statement_timeout;
+DELETE FROM rf_fail;
+SELECT count(*) AS units_before FROM rf_calls WHERE unit NOT LIKE 'base%';
+SELECT log_msg FROM rf_app.clickstream_log_v2 WHERE log_level = 'error' ORDER BY id DESC LIMIT 1;
+SELECT refresh_status, refresh_detail FROM clickstream.model_state WHERE app_id = 'rf_app';
+SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();
+
+-- a lock this session still holds from a run that died outside a unit does not stack up:
+-- the next run releases it, and afterwards none is held
+SELECT pg_advisory_lock(hashtext('clickstream.refresh'), hashtext('rf_app'));
 CALL clickstream.refresh_app('rf_app', '2024-03-20');
 SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();
 

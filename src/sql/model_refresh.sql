@@ -397,6 +397,14 @@ BEGIN
        SET refresh_started_at = pg_catalog.now(), refresh_finished_at = NULL,
            refresh_status = 'running', refresh_detail = NULL, refresh_date = refresh_date
      WHERE s.app_id = p_app_id;
+    -- A run of this session cancelled outside a unit (below) may have left the lock held,
+    -- and a session's advisory locks stack: release what this session holds first (no
+    -- other run of it can be going on).
+    WHILE EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
+                   WHERE l.locktype = 'advisory' AND l.pid = pg_catalog.pg_backend_pid()
+                     AND l.classid = v_lock1::oid AND l.objid = v_lock2::oid AND l.objsubid = 2) LOOP
+        PERFORM pg_catalog.pg_advisory_unlock(v_lock1, v_lock2);
+    END LOOP;
     IF NOT pg_catalog.pg_try_advisory_lock(v_lock1, v_lock2) THEN
         ROLLBACK;
         status := 'skipped: another refresh of this app is running';
@@ -408,7 +416,8 @@ BEGIN
         v_failed := false;
         BEGIN
             EXECUTE v_stmts[i];
-        EXCEPTION WHEN OTHERS THEN
+        EXCEPTION WHEN OTHERS OR query_canceled THEN
+            -- (a cancel or statement_timeout too: the lock must not outlive the run)
             GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT, v_state = RETURNED_SQLSTATE,
                                     v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
             v_failed := true;
