@@ -6,6 +6,8 @@
 #            sessions and users (spec layout), uploaded to s3://bench-worker/
 #   base     one clickstream.copy_from_manifest of the 200 event files into a plain table
 #            (LIKE event_v2, no index): the bulk read alone
+#   indexed  the same into a table with event_v2's defaults and four indexes (reference: what
+#            maintaining the indexes costs, apart from the worker)
 #   worker   clickstream.discover() of the prefix (the first enqueue) until the last batch
 #            committed (max(load_batches.finished_at)): every table loaded and merged by the
 #            background worker, with default settings and BENCH_WORKERS workers ("2c 2 1";
@@ -142,6 +144,13 @@ SQL
         "SELECT clickstream.copy_from_manifest('bench_worker_plain', pg_read_file('$BENCH_DIR/tmp-worker-manifest.json')::jsonb)"
     [ "$(bench_count bench_worker_plain)" = "$events" ] || die "base loaded $(bench_count bench_worker_plain) rows, expected $events"
     bench_psql -q -c "DROP TABLE bench_worker_plain"
+    # reference: the same load into a table with event_v2's columns, defaults and four
+    # indexes (not partitioned): what the indexes the spec requires cost by themselves
+    bench_psql -q -c "DROP TABLE IF EXISTS bench_worker_indexed" \
+        -c "CREATE TABLE bench_worker_indexed (LIKE $APP.event_v2 INCLUDING DEFAULTS INCLUDING INDEXES)" -c "CHECKPOINT"
+    bench_load indexed_copy_from_manifest_events \
+        "SELECT clickstream.copy_from_manifest('bench_worker_indexed', pg_read_file('$BENCH_DIR/tmp-worker-manifest.json')::jsonb, options => '{\"defaults\": [\"created_time\"]}')"
+    bench_psql -q -c "DROP TABLE bench_worker_indexed"
 
     local w
     for w in $WORKERS; do
@@ -176,6 +185,7 @@ SQL
     base_s=$(awk '$1 == "base_copy_from_manifest_events" { print $2 }' "$BENCH_RESULTS")
     awk -v base="$base_s" -v rows="$rows" -v events="$events" '
         $1 == "base_copy_from_manifest_events" { printf "  %-40s %8.2f s %10.0f events/s\n", $1, $2, events / $2 }
+        $1 == "indexed_copy_from_manifest_events" { printf "  %-40s %8.2f s %10.0f events/s   ratio %.2fx (into a table with the 4 event_v2 indexes)\n", $1, $2, events / $2, $2 / base }
         $1 ~ /^worker_all_tables/ { printf "  %-40s %8.2f s %10.0f rows/s %8.0f events/s   ratio %.2fx (target <= 2.0)\n", $1, $2, rows / $2, events / $2, $2 / base }
         $1 ~ /^worker_event_batches/ { printf "  %-40s %8.2f s %10.0f events/s   ratio %.2fx (event batches only)\n", $1, $2, events / $2, $2 / base }
         $1 == "latency_median" { printf "  %-40s %8.0f ms (target < 2000)\n", "enqueue to visible, median of '"$i"'", $2 * 1000 }
