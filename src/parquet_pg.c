@@ -124,7 +124,6 @@ typedef struct PqLoad
 	PqPrefetch	prefetch;
 	char	   *whole;			/* the whole object, when it came as a stream
 								 * (a small network object), else NULL */
-	int64		whole_len;
 	MemoryContext file_cxt;		/* lives while the file is loaded */
 	int64		batch_row;		/* row within the current batch */
 	/* load_batch_by_column: the converted batch, row-major, and its memory */
@@ -353,7 +352,6 @@ read_whole(PqLoad *pl, ObjstoreStream *stream, int64 size)
 	int64		got = 0;
 
 	pl->whole = MemoryContextAllocExtended(pl->file_cxt, size, MCXT_ALLOC_HUGE);
-	pl->whole_len = size;
 	for (;;)
 	{
 		size_t		n;

@@ -241,8 +241,8 @@ BEGIN
          GROUP BY q.app_id, q.ods_table
          ORDER BY pg_catalog.min(q.registered_at)
     LOOP
-        -- With clickstream.concurrent_table_batches, batches of tables that try a direct
-        -- copy first share the group: each takes other files.
+        -- With clickstream.concurrent_table_batches, batches of the tables that
+        -- _allows_concurrent_batches names share the group: each takes other files.
         v_lock_key := pg_catalog.hashtext(v_group.app_id || '/' || v_group.ods_table);
         CONTINUE WHEN NOT CASE
             WHEN v_concurrent AND @extschema@._allows_concurrent_batches(v_group.ods_table)
