@@ -324,7 +324,11 @@ parquet_load(LoadContext *ctx, LoadFile *file)
 	ctx->position = "row";
 	ctx->lineno = 0;
 	if (file->stream)
+	{
 		read_whole(&pl, file->stream, size);
+		/* the chunks are slices of the object's bytes, freed with the file */
+		pl.ropts.release_chunks = false;
+	}
 	PqOpenFooter(&pl.file, file->url, size, pl.whole);
 	plan_targets(&pl);
 	init_batches(&pl);
@@ -769,9 +773,10 @@ read_stream(PqLoad *pl, ObjstoreStream *stream, char *buf, int64 len)
 
 /*
  * give_chunk
- *		Hand leaf i its chunk, buf (allocated with the reader's allocator):
+ *		Hand leaf i its chunk, buf: allocated with the reader's allocator,
  *		the reader owns it (release_chunks), decompresses its first page at
- *		once and frees it when it is no longer needed.
+ *		once and frees it when it is no longer needed; or a slice of the
+ *		whole object (pl->whole, release_chunks off).
  */
 static void
 give_chunk(PqLoad *pl, int g, int i, char *buf, int64 len)
@@ -847,18 +852,16 @@ fetch_chunks(PqLoad *pl, int g)
 		if (!pl->need[i])
 			continue;
 		CHECK_FOR_INTERRUPTS();
+		if (pl->whole)
+		{
+			/* the footer checked that every chunk lies inside the object */
+			give_chunk(pl, g, i, pl->whole + cm->range_offset, cm->range_length);
+			continue;
+		}
 		buf = pl->alloc.malloc_fn(pl->alloc.ctx, (size_t) cm->range_length);
-		read_object_range(pl->source_url, pl->whole, cm->range_offset,
-						  cm->range_length, buf);
-		if (!pl->whole)
-			pl->ctx->bytes_read += cm->range_length;
+		ObjstoreReadRange(pl->source_url, cm->range_offset, cm->range_length, buf);
+		pl->ctx->bytes_read += cm->range_length;
 		give_chunk(pl, g, i, buf, cm->range_length);
-	}
-	/* the last row group has its chunks: the object's bytes are not needed */
-	if (pl->whole && g == pl->file.num_row_groups - 1)
-	{
-		pfree(pl->whole);
-		pl->whole = NULL;
 	}
 }
 

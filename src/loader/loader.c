@@ -58,6 +58,13 @@ PG_FUNCTION_INFO_V1(pg_clickstream_copy_from_manifest_entries);
 /* Longest raw value kept in an error message or in load_errors. */
 #define RAW_VALUE_MAX	200
 
+/*
+ * Largest object of a ranged format read whole (reads_stream), whatever
+ * clickstream.download_buffer_size: the reader holds it whole while it
+ * loads.
+ */
+#define STREAM_SMALL_MAX	((int64) 8 * 1024 * 1024)
+
 /* How often (rows) progress is published and interrupts are checked. */
 #define PROGRESS_EVERY	1024
 
@@ -174,7 +181,7 @@ pg_clickstream_copy_from_manifest_entries(PG_FUNCTION_ARGS)
  *		Whether the object at url (size bytes, -1 if unknown) is read through
  *		a streaming download: always for a streaming format; for a ranged one
  *		(Parquet) when it is a network object no larger than one download
- *		buffer.  A small Parquet file read in ranges costs two round trips
+ *		buffer (and STREAM_SMALL_MAX).  A small Parquet file read in ranges costs two round trips
  *		(footer, then chunks) while nothing else happens, more than its
  *		transfer; as a stream it arrives whole while the objects before it
  *		load.  Larger objects keep ranged reads: only the needed columns, in
@@ -186,7 +193,7 @@ reads_stream(const FormatRoutine *routine, const char *url, int64 size)
 	if (routine->streaming)
 		return true;
 	return routine->stream_small && size > 0 &&
-		size <= (int64) clickstream_download_buffer_kb * 1024 &&
+		size <= Min((int64) clickstream_download_buffer_kb * 1024, STREAM_SMALL_MAX) &&
 		ObjstoreUrlKind(url) != OBJSTORE_FILE;
 }
 
