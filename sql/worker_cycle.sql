@@ -58,7 +58,7 @@ SELECT ods_table, regexp_replace(url, '^.*/partition_app=cyc/', '') AS file, sta
   FROM clickstream.load_queue ORDER BY ods_table, url;
 -- the batch history: the event batch failed as a whole, then its files went one by one
 SELECT batch_id - (SELECT min(batch_id) FROM clickstream.load_batches) AS batch, ods_table, status,
-       files, rows_loaded, rows_merged, load_method, error IS NOT NULL AS has_error
+       files, rows_loaded, rows_merged, load_method, fallback_cause, error IS NOT NULL AS has_error
   FROM clickstream.load_batches ORDER BY batch_id;
 -- the duplicate across files: the one loaded last wins; partitions per month
 SELECT event_id, event_name, custom_parameters, tableoid::regclass AS partition
@@ -83,9 +83,11 @@ SELECT clickstream.enqueue(regress_worker.write('event_v2/partition_app=cyc/part
 CALL clickstream.run_load_cycle();
 SELECT event_id, tableoid::regclass AS partition, created_time > now() AT TIME ZONE 'UTC' - interval '1 hour' AS created_at_load
   FROM cyc.event_v2 WHERE event_id = 'e5';
-SELECT q.status, q.rows_loaded, b.load_method
+SELECT q.status, q.rows_loaded, b.load_method, b.fallback_cause
   FROM clickstream.load_queue q JOIN clickstream.load_batches b USING (batch_id)
  WHERE q.url LIKE '%late.jsonl';
+-- a missing partition is a one-off: the next batch tries a direct copy again
+SELECT clickstream._tries_direct_copy('cyc', 'event_v2') AS next_tries_direct;
 
 -- nothing due: a cycle does nothing
 CALL clickstream.run_load_cycle();
@@ -136,7 +138,7 @@ SELECT count(clickstream.enqueue(regress_worker.write(
   FROM generate_series(0, 5) i;
 CALL clickstream.run_load_cycle();
 RESET clickstream.batch_max_files;
-SELECT regexp_replace(b.urls[1], '^.*/', '') AS file, b.load_method, b.rows_merged
+SELECT regexp_replace(b.urls[1], '^.*/', '') AS file, b.load_method, b.fallback_cause, b.rows_merged
   FROM clickstream.load_batches b
  WHERE b.ods_table = 'session' AND b.urls[1] LIKE '%partition_day=04%' ORDER BY b.batch_id;
 SELECT session_id, session_source FROM cyc.session ORDER BY session_id;

@@ -63,6 +63,7 @@ CREATE TABLE @extschema@.load_batches (
     rows_loaded bigint,
     rows_merged bigint,
     load_method text,
+    fallback_cause text,
     urls        text[]      NOT NULL,
     started_at  timestamptz NOT NULL,
     finished_at timestamptz NOT NULL,
@@ -70,7 +71,11 @@ CREATE TABLE @extschema@.load_batches (
     error       text,
     CONSTRAINT load_batches_pkey PRIMARY KEY (batch_id),
     CONSTRAINT load_batches_status_check CHECK (status IN ('LOADED', 'FAILED')),
-    CONSTRAINT load_batches_load_method_check CHECK (load_method IN ('direct', 'staged', 'fallback'))
+    CONSTRAINT load_batches_load_method_check CHECK (load_method IN ('direct', 'staged', 'fallback')),
+    CONSTRAINT load_batches_fallback_cause_check
+        CHECK (fallback_cause IN ('key conflict', 'no partition', 'deadlock')),
+    CONSTRAINT load_batches_fallback_has_cause_check
+        CHECK ((load_method = 'fallback') = (fallback_cause IS NOT NULL))
 );
 COMMENT ON TABLE @extschema@.load_batches IS
     'One row per batch the loader ran: files, rows, timings, and the error of a failed batch';

@@ -56,22 +56,23 @@ AS $$
 $$;
 
 -- _tries_direct_copy: whether the next batch of an app's ODS table tries a direct copy
--- first (see _load_files): unless one of the table's last 4 batches fell back.  A direct
--- attempt that falls back costs the copy up to the first repeated key, so a table whose
--- files are often re-delivered (users are, in every file of a day they were active) stages
--- its batches, and tries again after 4 staged ones.
+-- first (see _load_files): unless one of the table's last 4 batches fell back on a key
+-- conflict.  A direct attempt that falls back costs the copy up to the first repeated key,
+-- so a table whose files are often re-delivered (users are, in every file of a day they
+-- were active) stages its batches, and tries again after 4 staged ones.  A missing
+-- partition is a one-off (the staged merge creates it) and does not count.
 CREATE FUNCTION @extschema@._tries_direct_copy(p_app_id text, p_table name)
 RETURNS boolean
 LANGUAGE sql STABLE
 AS $$
     SELECT NOT EXISTS (
         SELECT 1
-          FROM (SELECT b.load_method
+          FROM (SELECT b.fallback_cause
                   FROM @extschema@.load_batches b
                  WHERE b.app_id = p_app_id AND b.ods_table = p_table AND b.load_method IS NOT NULL
                  ORDER BY b.batch_id DESC
                  LIMIT 4) recent
-         WHERE recent.load_method = 'fallback');
+         WHERE recent.fallback_cause = 'key conflict');
 $$;
 
 -- _load_files: load a batch of files into an ODS table with its merge rule (spec §3.9).
@@ -86,16 +87,16 @@ $$;
 -- the batch takes the staged merge.
 --
 -- load_method says which way the batch went: 'direct', 'staged' (not tried directly), or
--- 'fallback' (staged after the direct attempt was undone).
+-- 'fallback' (staged after the direct attempt was undone, for fallback_cause: 'key
+-- conflict', 'no partition' or 'deadlock').
 CREATE FUNCTION @extschema@._load_files(p_target regclass, p_urls text[], p_sizes bigint[],
                                         p_try_direct boolean,
                                         OUT file_rows bigint[], OUT rows_merged bigint,
-                                        OUT load_method text)
+                                        OUT load_method text, OUT fallback_cause text)
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    v_stage    regclass;
-    v_conflict boolean := false;
+    v_stage regclass;
 BEGIN
     IF p_try_direct THEN
         BEGIN
@@ -109,17 +110,22 @@ BEGIN
                 -- a key already loaded (or twice in the batch): the merge upserts at once
                 -- rather than try a plain insert that would fail the same way
                 load_method := 'fallback';
-                v_conflict := true;
-            WHEN check_violation OR deadlock_detected THEN
-                -- no partition for a row; a deadlock only between concurrent batches of
-                -- the table (see load_next_batch)
+                fallback_cause := 'key conflict';
+            WHEN check_violation THEN
+                -- a row of a month with no partition yet: the merge creates it
                 load_method := 'fallback';
+                fallback_cause := 'no partition';
+            WHEN deadlock_detected THEN
+                -- only between concurrent batches of the table (see load_next_batch)
+                load_method := 'fallback';
+                fallback_cause := 'deadlock';
         END;
     END IF;
     load_method := COALESCE(load_method, 'staged');
     v_stage := @extschema@.stage_table(p_target);
     file_rows := @extschema@._copy_files(v_stage, p_urls, p_sizes, '{}');
-    rows_merged := @extschema@._merge_batch(p_target, v_stage, v_conflict);
+    rows_merged := @extschema@._merge_batch(p_target, v_stage,
+                                            fallback_cause IS NOT DISTINCT FROM 'key conflict');
     -- free the staged rows now rather than at the next batch
     EXECUTE pg_catalog.format('TRUNCATE %s', v_stage);
 END
@@ -157,11 +163,11 @@ BEGIN
          WHERE q.url = f.url;
         INSERT INTO @extschema@.load_batches
             (batch_id, app_id, ods_table, status, files, bytes, rows_loaded, rows_merged,
-             load_method, urls, started_at, finished_at)
+             load_method, fallback_cause, urls, started_at, finished_at)
         VALUES (p_batch, p_app_id, p_table, 'LOADED', pg_catalog.cardinality(p_urls),
                 (SELECT pg_catalog.sum(s) FROM pg_catalog.unnest(p_sizes) s),
                 (SELECT pg_catalog.sum(r) FROM pg_catalog.unnest(v_result.file_rows) r),
-                v_result.rows_merged, v_result.load_method, p_urls, v_started,
+                v_result.rows_merged, v_result.load_method, v_result.fallback_cause, p_urls, v_started,
                 pg_catalog.clock_timestamp());
         RETURN NULL;
     EXCEPTION WHEN OTHERS THEN
