@@ -49,6 +49,7 @@ bool		clickstream_concurrent_table_batches = false;
 
 /* the modeler worker (src/worker/modeler.c, docs/model-refresh.md) */
 bool		clickstream_modeler = true;
+int			clickstream_modeler_max_tasks = 1;
 int			clickstream_refresh_interval_min = 120;
 int			clickstream_refresh_mode = 0;
 int			clickstream_data_freshness_s = 24 * 3600;
@@ -255,6 +256,14 @@ GucInit(void)
 							&clickstream_batch_history_age_s,
 							7 * 24 * 3600, 60, INT_MAX,
 							PGC_SUSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("clickstream.modeler_max_tasks",
+							"Modeling tasks of different apps the modeler runs at the same time.",
+							"Range 1 to 64; each task is a background worker (max_worker_processes).",
+							&clickstream_modeler_max_tasks,
+							1, 1, 64,
+							PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("clickstream.refresh_interval",

@@ -10,7 +10,10 @@
  * (a refresh after loads, once clickstream.refresh_interval has passed; the
  * scan when its own rule says so; retention once a day from
  * clickstream.retention_hour, UTC), and runs each in a dynamic background
- * worker of its own, "pg_clickstream modeler task", waiting for it to end.  A
+ * worker of its own, "pg_clickstream modeler task": up to
+ * clickstream.modeler_max_tasks at a time, never two of one app (their units
+ * would wait for each other's locks), in the order the tasks came; the
+ * next cycle starts when all of them have ended.  A
  * task CALLs clickstream.run_model_task(app, task), a procedure that commits
  * after every unit of work; a separate process per task means a failing or
  * crashing task never takes the modeler down, and the task's locks and
@@ -157,13 +160,13 @@ modeler_due_tasks(void)
 }
 
 /*
- * modeler_run_task
- *		Start a task worker for one task and wait until it exits.  Returns
- *		false when the worker could not be started (no free slot: raise
- *		max_worker_processes), which is logged.
+ * modeler_start_task
+ *		Start a task worker for one task.  Returns its handle, or NULL when it
+ *		could not be started (no free slot: raise max_worker_processes),
+ *		which is logged.
  */
-static bool
-modeler_run_task(const ModelerTask *task)
+static BackgroundWorkerHandle *
+modeler_start_task(const ModelerTask *task)
 {
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
@@ -188,21 +191,123 @@ modeler_run_task(const ModelerTask *task)
 				(errmsg("pg_clickstream modeler could not start a worker for the %s of app \"%s\"",
 						task->task, task->app_id),
 				 errhint("Raise max_worker_processes.")));
-		return false;
+		return NULL;
 	}
-	pgstat_report_activity(STATE_RUNNING, psprintf("pg_clickstream: waiting for the %s of app \"%s\"",
-												   task->task, task->app_id));
-	if (WaitForBackgroundWorkerStartup(handle, &pid) == BGWH_POSTMASTER_DIED ||
-		WaitForBackgroundWorkerShutdown(handle) == BGWH_POSTMASTER_DIED)
+	if (WaitForBackgroundWorkerStartup(handle, &pid) == BGWH_POSTMASTER_DIED)
 		proc_exit(1);
+	return handle;
+}
+
+/* a task worker the modeler started and has not seen end yet */
+typedef struct ModelerRunning
+{
+	const ModelerTask *task;
+	BackgroundWorkerHandle *handle;
+} ModelerRunning;
+
+/*
+ * modeler_app_running
+ *		Whether a task of app_id is among the running ones.
+ */
+static bool
+modeler_app_running(List *running, const char *app_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, running)
+	{
+		ModelerRunning *r = (ModelerRunning *) lfirst(lc);
+
+		if (strcmp(r->task->app_id, app_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * modeler_run_tasks
+ *		Run the tasks, up to clickstream.modeler_max_tasks at a time and one
+ *		per app, in their order, and return when all have ended.  A worker
+ *		that cannot be started ends the starting for this cycle (the tasks
+ *		are due again at the next one).  The workers notify us (bgw_notify_pid)
+ *		when they end, which sets our latch.
+ */
+static void
+modeler_run_tasks(List *tasks)
+{
+	List	   *pending = list_copy(tasks);
+	List	   *running = NIL;
+	bool		can_start = true;
+
+	while (pending != NIL || running != NIL)
+	{
+		ListCell   *lc;
+		pid_t		pid;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+
+		/* forget the workers that ended */
+		foreach(lc, running)
+		{
+			ModelerRunning *r = (ModelerRunning *) lfirst(lc);
+
+			if (GetBackgroundWorkerPid(r->handle, &pid) == BGWH_STOPPED)
+			{
+				pfree(r->handle);
+				running = foreach_delete_current(running, lc);
+			}
+		}
+
+		/* start what may start: a free slot, no other task of the app */
+		if (!can_start)
+			pending = NIL;
+		foreach(lc, pending)
+		{
+			const ModelerTask *task = (const ModelerTask *) lfirst(lc);
+			ModelerRunning *r;
+
+			if (list_length(running) >= clickstream_modeler_max_tasks)
+				break;
+			if (modeler_app_running(running, task->app_id))
+				continue;
+			r = palloc(sizeof(ModelerRunning));
+			r->task = task;
+			r->handle = modeler_start_task(task);
+			pending = foreach_delete_current(pending, lc);
+			if (r->handle == NULL)
+			{
+				pfree(r);
+				can_start = false;
+				break;
+			}
+			running = lappend(running, r);
+		}
+
+		if (running == NIL)
+		{
+			if (!can_start || pending == NIL)
+				break;
+			continue;
+		}
+		pgstat_report_activity(STATE_RUNNING,
+							   psprintf("pg_clickstream: waiting for %d modeling task(s), %d more due",
+										list_length(running), list_length(pending)));
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 1000L, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
 	pgstat_report_activity(STATE_IDLE, NULL);
-	return true;
 }
 
 /*
  * ModelerMain
  *		Entry point of the modeler.  Connects to clickstream.database and,
- *		every clickstream.naptime, runs the due tasks one after the other.
+ *		every clickstream.naptime, runs the due tasks (modeler_run_tasks).
  *		SIGHUP rereads the settings (the interval, the retention hour ...);
  *		SIGTERM ends it.
  */
@@ -226,7 +331,6 @@ ModelerMain(Datum main_arg)
 	for (;;)
 	{
 		List	   *tasks;
-		ListCell   *lc;
 
 		MemoryContextSwitchTo(loop_context);
 		MemoryContextReset(loop_context);
@@ -239,12 +343,7 @@ ModelerMain(Datum main_arg)
 		}
 
 		tasks = modeler_due_tasks();
-		foreach(lc, tasks)
-		{
-			CHECK_FOR_INTERRUPTS();
-			if (!modeler_run_task((ModelerTask *) lfirst(lc)))
-				break;
-		}
+		modeler_run_tasks(tasks);
 
 		(void) WaitLatch(MyLatch,
 						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,

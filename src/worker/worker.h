@@ -30,6 +30,7 @@ extern PGDLLEXPORT void ModelerTaskMain(Datum main_arg);
 
 /* settings of the modeling tasks (defined in guc.c; docs/model-refresh.md) */
 extern bool clickstream_modeler;
+extern int	clickstream_modeler_max_tasks;
 extern int	clickstream_refresh_interval_min;
 extern int	clickstream_refresh_mode;
 extern int	clickstream_data_freshness_s;

@@ -4,7 +4,8 @@
 # loaded an app's files, it refreshes the app (base table, views, the sixteen daily
 # summaries) and records refresh_mv_sp_status; it runs the daily retention from
 # clickstream.retention_hour; a failing modeling step is logged and never stops loading;
-# SIGHUP rereads clickstream.refresh_interval.  Files are local JSON lines queued with
+# SIGHUP rereads clickstream.refresh_interval; with clickstream.modeler_max_tasks = 2 the
+# tasks of two apps run at the same time.  Files are local JSON lines queued with
 # enqueue(), so no object store is needed.
 use strict;
 use warnings;
@@ -199,6 +200,40 @@ $node->safe_psql('postgres', "CALL tapr.sp_clear_expired_data(30, '')");
 is( $node->safe_psql('postgres',
 		"SELECT to_regclass('tapr.event_v2_p202301') IS NULL, count(*) FROM tapr.event_v2"),
 	't|42', 'then it is dropped, and the recent events stay');
+
+# 8. clickstream.modeler_max_tasks = 2: the refreshes of two apps run at the same time (each
+#    takes over 3 s: a summary procedure sleeps), where one at a time they would follow
+#    each other
+#    (loaded with the modeler still off, so that both refreshes are due in its first cycle)
+for my $app ('tapa', 'tapb')
+{
+	$node->safe_psql('postgres',
+		"SELECT clickstream.create_app('$app', 'proj', 'UTC');
+		 DROP PROCEDURE $app.clickstream_engagement_kpi_sp;
+		 CREATE PROCEDURE $app.clickstream_engagement_kpi_sp(day date, tz varchar, ndays integer)
+		 LANGUAGE plpgsql AS \$\$ BEGIN PERFORM pg_sleep(3); END \$\$;");
+	my $path = "$dir/" . ods_key('', 'event_v2', $app, 1, 'part-1.jsonl');
+	(my $parent = $path) =~ s{/[^/]+$}{};
+	make_path($parent);
+	open my $fh, '>', $path or die "cannot write $path: $!";
+	print $fh join("\n", map { event_line($app, $_, 'view', 1) } 1 .. 5), "\n";
+	close $fh;
+	$node->safe_psql('postgres', "SELECT clickstream.enqueue('file://$path')");
+}
+ok( $node->poll_query_until('postgres',
+		"SELECT (SELECT count(*) FROM tapa.event_v2) + (SELECT count(*) FROM tapb.event_v2) = 10"),
+	'two more apps loaded');
+$node->append_conf('postgresql.conf', "clickstream.modeler = on\nclickstream.modeler_max_tasks = 2\n");
+$node->restart;
+ok( $node->poll_query_until('postgres',
+		"SELECT count(*) = 2 FROM clickstream.model_state
+		  WHERE app_id IN ('tapa', 'tapb') AND refresh_status = 'succeeded'"),
+	'with modeler_max_tasks = 2 both apps are refreshed');
+is( $node->safe_psql('postgres',
+		"SELECT max(refresh_started_at) < min(refresh_finished_at),
+		        min(refresh_finished_at - refresh_started_at) > interval '3 seconds'
+		   FROM clickstream.model_state WHERE app_id IN ('tapa', 'tapb')"),
+	't|t', 'and their refreshes overlapped in time');
 
 $node->stop;
 done_testing();
