@@ -79,37 +79,31 @@ PqRowGroupReaderInit(PqRowGroupReader *g, const PqFile *file, int row_group,
  * Moves an open reader to another row group of the same file, keeping
  * every column reader's buffers (see PqColumnReaderReinit).  chunks is as
  * for Init; the projection may change.  On failure the reader is Reset.
+ * (PqRowGroupReaderBegin, then PqRowGroupReaderSetChunk for each chunk.)
  */
 PqCode
 PqRowGroupReaderReinit(PqRowGroupReader *g, int row_group, const PqByteView *chunks,
 					   PqError *err)
 {
-	const PqFile *file = g->file;
 	int			i;
-	PqCode		rc = PQ_OK;
+	PqCode		rc;
 
-	PqErrorClear(err);
-	if (file == NULL || row_group < 0 || row_group >= file->num_row_groups || chunks == NULL)
-		return PqSetError(err, PQ_ERR_INVALID, "invalid row group reader arguments");
-	g->row_group = row_group;
-	g->rows_left = file->row_groups[row_group].num_rows;
-	memset(g->batches, 0, sizeof(PqBatch) * (size_t) (file->num_leaves + 1));
-	for (i = 0; i < file->num_leaves && rc == PQ_OK; i++)
+	if (chunks == NULL)
 	{
-		bool		want = chunks[i].ptr != NULL;
-
-		if (g->projected[i] && want)
-			rc = PqColumnReaderReinit(&g->readers[i], file, row_group, chunks[i].ptr,
-									  chunks[i].len, err);
-		else if (want)
-			rc = PqColumnReaderInit(&g->readers[i], file, row_group, i, chunks[i].ptr,
-									chunks[i].len, &g->options, &g->allocator, err);
-		else if (g->projected[i])
-			PqColumnReaderReset(&g->readers[i]);
-		g->projected[i] = want && rc == PQ_OK;
+		PqErrorClear(err);
+		return PqSetError(err, PQ_ERR_INVALID, "invalid row group reader arguments");
 	}
-	if (rc != PQ_OK)
-		PqRowGroupReaderReset(g);
+	rc = PqRowGroupReaderBegin(g, row_group, err);
+	for (i = 0; rc == PQ_OK && i < g->file->num_leaves; i++)
+	{
+		if (chunks[i].ptr != NULL)
+			rc = PqRowGroupReaderSetChunk(g, i, chunks[i].ptr, chunks[i].len, err);
+		else if (g->projected[i])
+		{
+			PqColumnReaderReset(&g->readers[i]);
+			g->projected[i] = false;
+		}
+	}
 	return rc;
 }
 
