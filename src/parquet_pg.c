@@ -143,6 +143,8 @@ static void pq_pfree(void *ctx, void *ptr);
 static void plan_targets(PqLoad *pl);
 static void init_batches(PqLoad *pl);
 static void read_whole(PqLoad *pl, ObjstoreStream *stream, int64 size);
+static void read_stream(PqLoad *pl, ObjstoreStream *stream, char *buf,
+						int64 len);
 static void load_row_group(PqLoad *pl, int g);
 static void prepare_batch(PqLoad *pl, int64 nrows);
 static void convert_row(LoadContext *ctx, void *arg);
@@ -345,37 +347,19 @@ parquet_load(LoadContext *ctx, LoadFile *file)
 
 /*
  * read_whole
- *		Read the whole object (size bytes) from its stream into pl->whole.
- *		The stream is read to its end, where it checks that the object has
- *		the size the manifest gave.
+ *		Read the whole object (size bytes) from its stream into pl->whole,
+ *		then to the stream's end, where the stream checks that the object
+ *		has the size the manifest gave (ObjstoreFetcherAdd).
  */
 static void
 read_whole(PqLoad *pl, ObjstoreStream *stream, int64 size)
 {
 	char		scratch[1024];
-	int64		got = 0;
 
 	pl->whole = MemoryContextAllocExtended(pl->file_cxt, size, MCXT_ALLOC_HUGE);
-	for (;;)
-	{
-		size_t		n;
-
+	read_stream(pl, stream, pl->whole, size);
+	while (ObjstoreStreamRead(stream, scratch, sizeof(scratch)) > 0)
 		CHECK_FOR_INTERRUPTS();
-		if (got < size)
-			n = ObjstoreStreamRead(stream, pl->whole + got,
-								   (size_t) Min(size - got, (int64) 16 * 1024 * 1024));
-		else
-			n = ObjstoreStreamRead(stream, scratch, sizeof(scratch));
-		if (n == 0)
-			break;
-		got += n;
-	}
-	/* a stream with an expected size reports a different one at its end */
-	if (got != size)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("object \"%s\" has " INT64_FORMAT " bytes, expected " INT64_FORMAT,
-						pl->url, got, size)));
 	pl->ctx->bytes_read += size;
 }
 
@@ -746,8 +730,8 @@ prefetch_row_group(PqLoad *pl, int g)
 
 /*
  * read_stream
- *		Read exactly len bytes of a ranged stream into buf, or skip them
- *		when buf is NULL.  A range that ends early is an error.
+ *		Read exactly len bytes of a stream into buf, or skip them when buf
+ *		is NULL.  A range that ends early is an error.
  */
 static void
 read_stream(PqLoad *pl, ObjstoreStream *stream, char *buf, int64 len)

@@ -181,11 +181,11 @@ pg_clickstream_copy_from_manifest_entries(PG_FUNCTION_ARGS)
  *		Whether the object at url (size bytes, -1 if unknown) is read through
  *		a streaming download: always for a streaming format; for a ranged one
  *		(Parquet) when it is a network object no larger than one download
- *		buffer (and STREAM_SMALL_MAX).  A small Parquet file read in ranges costs two round trips
- *		(footer, then chunks) while nothing else happens, more than its
- *		transfer; as a stream it arrives whole while the objects before it
- *		load.  Larger objects keep ranged reads: only the needed columns, in
- *		bounded memory.
+ *		buffer (and STREAM_SMALL_MAX).  A small Parquet file read in ranges
+ *		costs two round trips (footer, then chunks) while nothing else
+ *		happens, more than its transfer; as a stream it arrives whole while
+ *		the objects before it load.  Larger objects keep ranged reads: only
+ *		the needed columns, in bounded memory.
  */
 static bool
 reads_stream(const FormatRoutine *routine, const char *url, int64 size)
@@ -295,7 +295,6 @@ load_entries(Oid relid, Manifest *manifest, int64 *entry_rows, const char *forma
 		if (file.stream)
 			ObjstoreStreamClose(file.stream);
 		ctx->url = NULL;
-		ctx->position = NULL;
 		ctx->lineno = 0;
 	}
 
