@@ -570,15 +570,18 @@ RETURNS bigint
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    v_table name;
+    v_rule record;
 BEGIN
-    SELECT relname INTO v_table FROM pg_catalog.pg_class WHERE oid = p_target;
-    IF (SELECT r.key FROM @extschema@._merge_rule(v_table) r) IS NULL THEN
+    SELECT r.* INTO v_rule
+      FROM pg_catalog.pg_class c, @extschema@._merge_rule(c.relname) r
+     WHERE c.oid = p_target;
+    IF v_rule.key IS NULL THEN
         RAISE EXCEPTION '"%" is not an ODS table', p_target
             USING ERRCODE = 'wrong_object_type',
                   DETAIL = 'ODS tables are event_v2, item_v2, session and user_v2 of an app schema.';
     END IF;
-    RETURN @extschema@._merge_as(v_table, p_target, p_stage, p_conflict_known);
+    RETURN @extschema@._merge(p_target, p_stage, v_rule.key, v_rule.keep_order, v_rule.condition,
+                              p_conflict_known);
 END
 $$;
 

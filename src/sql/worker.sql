@@ -109,19 +109,16 @@ BEGIN
             WHEN unique_violation THEN
                 -- a key already loaded (or twice in the batch): the merge upserts at once
                 -- rather than try a plain insert that would fail the same way
-                load_method := 'fallback';
                 fallback_cause := 'key conflict';
             WHEN check_violation THEN
                 -- a row of a month with no partition yet: the merge creates it
-                load_method := 'fallback';
                 fallback_cause := 'no partition';
             WHEN deadlock_detected THEN
                 -- only between concurrent batches of the table (see load_next_batch)
-                load_method := 'fallback';
                 fallback_cause := 'deadlock';
         END;
     END IF;
-    load_method := COALESCE(load_method, 'staged');
+    load_method := CASE WHEN fallback_cause IS NULL THEN 'staged' ELSE 'fallback' END;
     v_stage := @extschema@.stage_table(p_target);
     file_rows := @extschema@._copy_files(v_stage, p_urls, p_sizes, '{}');
     rows_merged := @extschema@._merge_batch(p_target, v_stage,
@@ -220,6 +217,7 @@ DECLARE
     v_max_bytes bigint := pg_catalog.pg_size_bytes(@extschema@._setting('clickstream.batch_max_bytes', '1GB'));
     v_concurrent boolean := @extschema@._setting('clickstream.concurrent_table_batches', 'off')::boolean;
     v_lock_key  integer;
+    v_side_by_side boolean;
     v_group     record;
     v_file      record;
     v_urls      text[] := '{}';
@@ -237,9 +235,8 @@ BEGIN
     -- by one session at a time (advisory lock), so batches of one table never race on its
     -- keys or partitions and load in queue order; its files are locked too (FOR UPDATE SKIP
     -- LOCKED).  clickstream.concurrent_table_batches relaxes this for event_v2 and item_v2
-    -- (_allows_concurrent_batches):
-    -- concurrent inserts of one key wait for each other, the loser's direct copy fails and
-    -- it upserts, so the batch that commits last wins the key.
+    -- (_allows_concurrent_batches): concurrent inserts of one key wait for each other, the
+    -- loser's direct copy fails and it upserts, so the batch that commits last wins the key.
     FOR v_group IN
         SELECT q.app_id, q.ods_table
           FROM @extschema@.load_queue q
@@ -249,9 +246,10 @@ BEGIN
     LOOP
         -- With clickstream.concurrent_table_batches, batches of the tables that
         -- _allows_concurrent_batches names share the group: each takes other files.
+        v_side_by_side := v_concurrent AND @extschema@._allows_concurrent_batches(v_group.ods_table);
         v_lock_key := pg_catalog.hashtext(v_group.app_id || '/' || v_group.ods_table);
         CONTINUE WHEN NOT CASE
-            WHEN v_concurrent AND @extschema@._allows_concurrent_batches(v_group.ods_table)
+            WHEN v_side_by_side
             THEN pg_catalog.pg_try_advisory_xact_lock_shared(pg_catalog.hashtext('clickstream.load'), v_lock_key)
             ELSE pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('clickstream.load'), v_lock_key)
         END;
@@ -285,7 +283,7 @@ BEGIN
 
     -- Side-by-side batches always try first: a deadlock between them then undoes a direct
     -- attempt (a fallback) rather than failing a batch.
-    v_direct := (v_concurrent AND @extschema@._allows_concurrent_batches(v_group.ods_table))
+    v_direct := v_side_by_side
                 OR @extschema@._tries_direct_copy(v_group.app_id, v_group.ods_table);
     v_error := @extschema@._try_batch(v_batch, v_group.app_id, v_group.ods_table, v_target,
                                       v_urls, v_sizes, v_direct);
