@@ -130,8 +130,7 @@ for my $i (1 .. 5)
 	  : [ user_line(500 + 10 * $i, "good$i") ];
 	push @urls, s3_put_lines($bucket, ods_key($prefix, 'user_v2', 'gamma', 2, "p$i.jsonl"), $lines);
 }
-$node->safe_psql('postgres',
-	'SELECT clickstream.enqueue(u) FROM unnest(ARRAY[' . join(',', map {"'$_'"} @urls) . ']) u');
+enqueue_all($node, @urls);
 ok( $node->poll_query_until('postgres',
 		"SELECT status = 'FAILED' FROM clickstream.load_queue WHERE url LIKE '%gamma%p3.jsonl'"),
 	'the poison file ends FAILED');

@@ -43,9 +43,7 @@ for my $app (@apps)
 	}
 }
 # one transaction: both workers are woken when it commits
-$node->safe_psql('postgres',
-	'SELECT count(*) FROM (SELECT clickstream.enqueue(u) FROM unnest(ARRAY['
-	  . join(',', map {"'$_'"} @urls) . ']) u) q');
+enqueue_all($node, @urls);
 
 ok( $node->poll_query_until('postgres',
 		"SELECT count(*) = 40 FROM clickstream.load_queue WHERE status = 'LOADED'"),
@@ -76,9 +74,7 @@ for my $f (1 .. 10)
 	push @east, s3_put_lines($bucket, ods_key('p/', 'event_v2', 'east', $f, "e$f.jsonl"),
 		[ map { event_line('east', $_, "f$f", 1) } ($f * 2000 + 1) .. ($f * 2000 + 3000) ]);
 }
-$node->safe_psql('postgres',
-	'SELECT count(*) FROM (SELECT clickstream.enqueue(u) FROM unnest(ARRAY['
-	  . join(',', map {"'$_'"} @east) . ']) u) q');
+enqueue_all($node, @east);
 ok( $node->poll_query_until('postgres',
 		"SELECT count(*) = 10 FROM clickstream.load_queue WHERE status = 'LOADED' AND app_id = 'east'"),
 	'concurrent batches: all 10 files loaded');

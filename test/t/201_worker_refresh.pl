@@ -24,19 +24,22 @@ $node->safe_psql('postgres', "SELECT clickstream.create_app('tapr', 'proj', 'UTC
 
 my $dir = PostgreSQL::Test::Utils::tempdir();
 
-# put_events DAY FILE N..M: a JSON-lines event file of app tapr, queued; returns its URL
-sub put_events
+# put_app_events APP DAY FILE N..M: a JSON-lines event file of APP, queued; returns its URL
+sub put_app_events
 {
-	my ($day, $file, @ids) = @_;
-	my $path = "$dir/" . ods_key('', 'event_v2', 'tapr', $day, $file);
+	my ($app, $day, $file, @ids) = @_;
+	my $path = "$dir/" . ods_key('', 'event_v2', $app, $day, $file);
 	(my $parent = $path) =~ s{/[^/]+$}{};
 	make_path($parent);
 	open my $fh, '>', $path or die "cannot write $path: $!";
-	print $fh join("\n", map { event_line('tapr', $_, 'view', $day) } @ids), "\n";
+	print $fh join("\n", map { event_line($app, $_, 'view', $day) } @ids), "\n";
 	close $fh;
 	$node->safe_psql('postgres', "SELECT clickstream.enqueue('file://$path')");
 	return "file://$path";
 }
+
+# put_events DAY FILE N..M: the same for app tapr
+sub put_events { return put_app_events('tapr', @_); }
 
 # (task workers, "pg_clickstream modeler task", come and go: the retention is due already)
 is( $node->safe_psql('postgres',
@@ -212,13 +215,7 @@ for my $app ('tapa', 'tapb')
 		 DROP PROCEDURE $app.clickstream_engagement_kpi_sp;
 		 CREATE PROCEDURE $app.clickstream_engagement_kpi_sp(day date, tz varchar, ndays integer)
 		 LANGUAGE plpgsql AS \$\$ BEGIN PERFORM pg_sleep(3); END \$\$;");
-	my $path = "$dir/" . ods_key('', 'event_v2', $app, 1, 'part-1.jsonl');
-	(my $parent = $path) =~ s{/[^/]+$}{};
-	make_path($parent);
-	open my $fh, '>', $path or die "cannot write $path: $!";
-	print $fh join("\n", map { event_line($app, $_, 'view', 1) } 1 .. 5), "\n";
-	close $fh;
-	$node->safe_psql('postgres', "SELECT clickstream.enqueue('file://$path')");
+	put_app_events($app, 1, 'part-1.jsonl', 1 .. 5);
 }
 ok( $node->poll_query_until('postgres',
 		"SELECT (SELECT count(*) FROM tapa.event_v2) + (SELECT count(*) FROM tapb.event_v2) = 10"),

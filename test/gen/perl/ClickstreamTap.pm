@@ -16,7 +16,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT =
-  qw(s3_setup s3 s3_put_lines worker_node ods_key event_line item_line session_line user_line);
+  qw(s3_setup s3 s3_put_lines worker_node enqueue_all ods_key event_line item_line session_line
+  user_line);
 
 my $top = abs_path(dirname(__FILE__) . '/../../..');
 my $objstore_dir;
@@ -89,6 +90,16 @@ sub worker_node
 		     NULL, '$ENV{S3_REGION}', '$ENV{S3_ENDPOINT}', 'path');")
 	  if $ENV{S3_ENDPOINT};
 	return $node;
+}
+
+# enqueue_all NODE URL...: queue the URLs in one transaction, so that the workers are woken
+# once, when it commits, and find all of them.
+sub enqueue_all
+{
+	my ($node, @urls) = @_;
+	$node->safe_psql('postgres',
+		'SELECT count(*) FROM (SELECT clickstream.enqueue(u) FROM unnest(ARRAY['
+		  . join(',', map {"'$_'"} @urls) . ']) u) q');
 }
 
 # ods_key PREFIX TABLE APP DAY FILE: an object key in the pipeline layout.
