@@ -115,15 +115,21 @@ run_worker() {
                      FROM clickstream.load_batches GROUP BY 1 ORDER BY 1"
 }
 
-# run_base LABEL: the base load (see the header), recorded as LABEL
-run_base() {
-    bench_psql -q -c "DROP TABLE IF EXISTS bench_worker_plain" -c "CREATE TABLE bench_worker_plain (LIKE $APP.event_v2)" \
-        -c "CHECKPOINT"
-    bench_load "$1" \
-        "SELECT clickstream.copy_from_manifest('bench_worker_plain', pg_read_file('$BENCH_DIR/tmp-worker-manifest.json')::jsonb)"
-    [ "$(bench_count bench_worker_plain)" = "$events" ] || die "base loaded $(bench_count bench_worker_plain) rows, expected $events"
-    bench_psql -q -c "DROP TABLE bench_worker_plain"
+# load_events LABEL LIKE_OPTIONS LOAD_OPTIONS: the event files in one copy_from_manifest
+# into a fresh table LIKE event_v2 (with LIKE_OPTIONS), recorded as LABEL; the rows are
+# checked, then the table dropped
+load_events() {
+    local label=$1 like=$2 options=$3
+    bench_psql -q -c "DROP TABLE IF EXISTS bench_worker_events" \
+        -c "CREATE TABLE bench_worker_events (LIKE $APP.event_v2 $like)" -c "CHECKPOINT"
+    bench_load "$label" \
+        "SELECT clickstream.copy_from_manifest('bench_worker_events', pg_read_file('$BENCH_DIR/tmp-worker-manifest.json')::jsonb, options => '$options')"
+    [ "$(bench_count bench_worker_events)" = "$events" ] || die "$label loaded $(bench_count bench_worker_events) rows, expected $events"
+    bench_psql -q -c "DROP TABLE bench_worker_events"
 }
+
+# run_base LABEL: the base load (see the header), recorded as LABEL
+run_base() { load_events "$1" "" "{}"; }
 
 main() {
     local rows events base_s bytes event_bytes lat
@@ -154,11 +160,8 @@ SQL
     run_base base_copy_from_manifest_events
     # reference: the same load into a table with event_v2's columns, defaults and four
     # indexes (not partitioned): what the indexes the spec requires cost by themselves
-    bench_psql -q -c "DROP TABLE IF EXISTS bench_worker_indexed" \
-        -c "CREATE TABLE bench_worker_indexed (LIKE $APP.event_v2 INCLUDING DEFAULTS INCLUDING INDEXES)" -c "CHECKPOINT"
-    bench_load indexed_copy_from_manifest_events \
-        "SELECT clickstream.copy_from_manifest('bench_worker_indexed', pg_read_file('$BENCH_DIR/tmp-worker-manifest.json')::jsonb, options => '{\"defaults\": [\"created_time\"]}')"
-    bench_psql -q -c "DROP TABLE bench_worker_indexed"
+    load_events indexed_copy_from_manifest_events "INCLUDING DEFAULTS INCLUDING INDEXES" \
+        '{"defaults": ["created_time"]}'
 
     local w
     for w in $WORKERS; do
