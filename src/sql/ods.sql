@@ -392,6 +392,8 @@ COMMENT ON FUNCTION @extschema@.stage_table(regclass) IS
 --   p_key        business key columns
 --   p_keep_order ORDER BY that puts the row to keep first among duplicates of a key
 --   p_condition  WHERE of ON CONFLICT DO UPDATE (NULL: always replace the whole row)
+--   p_plain_first  keys rarely repeat: try a plain INSERT, upsert after a unique violation
+--                (else one probe decides)
 --   p_conflict_known  some staged key is known to be in the table already (the worker's
 --                direct copy of the batch just failed on one): upsert without first
 --                trying a plain insert or probing
@@ -399,7 +401,7 @@ COMMENT ON FUNCTION @extschema@.stage_table(regclass) IS
 -- updated in the target.  Errors propagate: the caller's transaction keeps all or nothing.
 CREATE FUNCTION @extschema@._merge(p_target regclass, p_stage regclass, p_key text[],
                                    p_keep_order text, p_condition text,
-                                   p_conflict_known boolean)
+                                   p_plain_first boolean, p_conflict_known boolean)
 RETURNS bigint
 LANGUAGE plpgsql
 SET TimeZone = 'UTC'
@@ -450,10 +452,11 @@ BEGIN
 
     -- 3. upsert on the business key.  ON CONFLICT costs a pre-check and a confirmation
     --    record per row, so when no staged key is in the table yet (the usual case: new
-    --    events) a plain INSERT does.  Events and items are rarely re-delivered: the plain
-    --    INSERT is tried first, and a unique violation rolls it back (its subtransaction)
-    --    for the upsert.  Sessions and users often are: one index probe per staged row
-    --    decides (the probe stops at the first key found).
+    --    events) a plain INSERT does.  With p_plain_first (events, items: rarely
+    --    re-delivered) the plain INSERT is tried first, and a unique violation rolls it
+    --    back (its subtransaction) for the upsert.  Otherwise (sessions, users: often
+    --    re-delivered) one index probe per staged row decides (it stops at the first key
+    --    found).
     v_plain := pg_catalog.format('INSERT INTO %1$s (%2$s) SELECT %3$s FROM %4$s',
                                  p_target, v_cols, v_select, p_stage);
     v_upsert := pg_catalog.format(
@@ -463,7 +466,7 @@ BEGIN
         CASE WHEN p_condition IS NULL THEN '' ELSE ' WHERE ' || p_condition END);
     IF p_conflict_known THEN
         EXECUTE v_upsert;
-    ELSIF p_condition IS NULL AND 'event_id' = ANY (p_key) THEN
+    ELSIF p_plain_first THEN
         BEGIN
             EXECUTE v_plain;
             GET DIAGNOSTICS v_rows = ROW_COUNT;
@@ -488,27 +491,29 @@ END
 $$;
 
 -- _merge_rule: the merge rule of an ODS table (spec §3.9.2-§3.9.5): its business key, the
--- order that puts the row to keep first among a key's duplicates in a batch, and the
--- condition for replacing a row already in the table (NULL: always).  NULL for any other
--- table name.
+-- order that puts the row to keep first among a key's duplicates in a batch, the condition
+-- for replacing a row already in the table (NULL: always), and whether its keys rarely
+-- repeat (events and items are rarely re-delivered; sessions and users often are).  NULL
+-- for any other table name.
 CREATE FUNCTION @extschema@._merge_rule(p_table name, OUT key text[], OUT keep_order text,
-                                        OUT condition text)
+                                        OUT condition text, OUT plain_first boolean)
 LANGUAGE sql IMMUTABLE
 AS $$
-    SELECT r.key, r.keep_order, r.condition
+    SELECT r.key, r.keep_order, r.condition, r.plain_first
       FROM (VALUES
         -- key (event_id, event_timestamp); the last occurrence in load order wins; full replace
-        ('event_v2', ARRAY['event_id', 'event_timestamp'], 'stage_ord DESC', NULL),
+        ('event_v2', ARRAY['event_id', 'event_timestamp'], 'stage_ord DESC', NULL, true),
         ('item_v2', ARRAY['user_pseudo_id', 'event_id', 'item_id', 'event_timestamp'],
-         'stage_ord DESC', NULL),
+         'stage_ord DESC', NULL, true),
         -- in the batch: a real source first, then 'Direct', then none; ties: first loaded.
         -- Against the table: replace only an unknown attribution, or a direct one by a known one.
         ('session', ARRAY['user_pseudo_id', 'session_id'],
          'CASE WHEN session_source IS NULL THEN 2 WHEN session_source = ''Direct'' THEN 1 ELSE 0 END, stage_ord',
-         't.session_source IS NULL OR (t.session_source = ''Direct'' AND EXCLUDED.session_source IS NOT NULL)'),
+         't.session_source IS NULL OR (t.session_source = ''Direct'' AND EXCLUDED.session_source IS NOT NULL)',
+         false),
         -- in the batch: the latest event_timestamp, ties: last loaded; full replace
-        ('user_v2', ARRAY['user_pseudo_id'], 'event_timestamp DESC, stage_ord DESC', NULL)
-      ) AS r(table_name, key, keep_order, condition)
+        ('user_v2', ARRAY['user_pseudo_id'], 'event_timestamp DESC, stage_ord DESC', NULL, false)
+      ) AS r(table_name, key, keep_order, condition, plain_first)
      WHERE r.table_name = p_table;
 $$;
 
@@ -519,7 +524,7 @@ RETURNS bigint
 LANGUAGE sql
 AS $$
     SELECT @extschema@._merge(p_target, p_stage, r.key, r.keep_order, r.condition,
-                              p_conflict_known)
+                              r.plain_first, p_conflict_known)
       FROM @extschema@._merge_rule(p_table) r;
 $$;
 
@@ -581,7 +586,7 @@ BEGIN
                   DETAIL = 'ODS tables are event_v2, item_v2, session and user_v2 of an app schema.';
     END IF;
     RETURN @extschema@._merge(p_target, p_stage, v_rule.key, v_rule.keep_order, v_rule.condition,
-                              p_conflict_known);
+                              v_rule.plain_first, p_conflict_known);
 END
 $$;
 
