@@ -15,7 +15,7 @@ SELECT name, data_type, category, scan_value, display_name ->> 'en-US' AS displa
                 'session_clid', 'user_id')
  ORDER BY name;
 
-SELECT clickstream.create_app('meta_app', 'proj_m');
+SELECT clickstream.create_app('meta_app', 'proj_m', partition_interval => 'month');
 -- the registry exists after create_app, one row per annotation
 SELECT property_type, scan_value, count(*) FROM meta_app.property_array_temp_table GROUP BY 1, 2 ORDER BY 1, 2;
 
@@ -137,7 +137,7 @@ CALL meta_app.sp_scan_metadata(20, '2024-03-03', NULL);
 SELECT month, day_number, event_name, count FROM meta_app.event_metadata ORDER BY month, day_number, event_name;
 
 -- create_app again (idempotent): the registry is rebuilt, the results stay
-SELECT clickstream.create_app('meta_app', 'proj_m');
+SELECT clickstream.create_app('meta_app', 'proj_m', partition_interval => 'month');
 SELECT (SELECT count(*) FROM meta_app.property_array_temp_table) AS registry,
        (SELECT count(*) FROM meta_app.event_metadata) AS events;
 
@@ -200,7 +200,7 @@ SELECT id, month, origin_month, jsonb_object_keys(days) AS day
  ORDER BY id, origin_month;
 
 -- Workflow (spec §5.1).  A second app for the automatic scan.
-SELECT clickstream.create_app('flow_app', 'proj_m');
+SELECT clickstream.create_app('flow_app', 'proj_m', partition_interval => 'month');
 SELECT clickstream._ensure_partitions('flow_app.event_v2', ARRAY['2024-05-01']::timestamp[]);
 INSERT INTO flow_app.event_v2 (event_timestamp, event_id, event_time_msec, event_name, project_id, app_id,
                                user_pseudo_id, platform) VALUES

@@ -4,7 +4,7 @@
 -- arguments; clickstream_engagement_kpi_sp (7th of the 16) fails while rf_fail has a row.
 SET client_min_messages = warning;
 \set SHOW_CONTEXT never
-SELECT clickstream.create_app('rf_app', 'p1', 'Asia/Shanghai');
+SELECT clickstream.create_app('rf_app', 'p1', 'Asia/Shanghai', partition_interval => 'month');
 CREATE TABLE public.rf_calls (n serial, unit text);
 CREATE TABLE public.rf_fail (msg text);
 DO $do$
@@ -189,7 +189,7 @@ SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_p
 -- 8. the modeler's choice (model_tasks_due): a refresh is due once files were loaded for the
 --    app, then again only when new batches loaded and clickstream.refresh_interval (120 min)
 --    has passed since the last automatic refresh started
-SELECT clickstream.create_app('rf_idle');
+SELECT clickstream.create_app('rf_idle', partition_interval => 'month');
 SELECT * FROM clickstream.model_tasks_due() WHERE task = 'refresh';
 INSERT INTO clickstream.load_queue (url, app_id, ods_table, project_id, status, loaded_at)
 VALUES ('file:///x/event_v2/partition_app=rf_app/a.jsonl', 'rf_app', 'event_v2', 'p1', 'LOADED', now());

@@ -1,7 +1,7 @@
 -- Reporting base (spec §6.2, §6.3): clickstream_event_base_view (a table),
 -- clickstream_event_base_view_sp and clickstream_event_view_v3.
 SET client_min_messages = warning;
-SELECT clickstream.create_app('rep_app', 'proj', 'Asia/Shanghai');
+SELECT clickstream.create_app('rep_app', 'proj', 'Asia/Shanghai', partition_interval => 'month');
 
 -- the base table: 114 columns in the spec's order, partitioned like event_v2, its keys
 SELECT pg_catalog.string_agg(attname, ', ' ORDER BY attnum) = pg_catalog.btrim(pg_catalog.regexp_replace($$
@@ -135,7 +135,7 @@ CALL rep_app.clickstream_event_base_view_sp(NULL, '2024-05-16', -1);
 
 -- Incremental mode, on a second app (UTC) with times relative to now.  :'n' is now in UTC
 -- truncated to the minute, so the procedure's own now is at most a minute later.
-SELECT clickstream.create_app('inc_app');
+SELECT clickstream.create_app('inc_app', partition_interval => 'month');
 SELECT date_trunc('minute', now() AT TIME ZONE 'UTC') AS n \gset
 SELECT clickstream._ensure_partitions('inc_app.event_v2',
            ARRAY[:'n'::timestamp - interval '40 hours', :'n'::timestamp, :'n'::timestamp + interval '1 hour']);
@@ -175,7 +175,7 @@ CALL inc_app.clickstream_event_base_view_sp(NULL, NULL, 0);
 SELECT log_msg FROM inc_app.clickstream_log_v2 ORDER BY id DESC LIMIT 1;
 
 -- create_app again keeps everything (idempotent)
-SELECT clickstream.create_app('rep_app', 'proj', 'Asia/Shanghai');
+SELECT clickstream.create_app('rep_app', 'proj', 'Asia/Shanghai', partition_interval => 'month');
 SELECT count(*) FROM rep_app.clickstream_event_base_view;
 
 -- later tests list the apps: leave none behind

@@ -3,7 +3,7 @@
 -- partitions are dropped and the boundary partition keeps the exact cut-off.
 SET client_min_messages = warning;
 \set SHOW_CONTEXT never
-SELECT clickstream.create_app('rt_app', 'p1', 'UTC');
+SELECT clickstream.create_app('rt_app', 'p1', 'UTC', partition_interval => 'month');
 -- the test's own summary-like tables and base table, whatever create_app made
 DROP TABLE IF EXISTS rt_app.clickstream_event_base_view CASCADE;
 CREATE TABLE rt_app.clickstream_event_base_view (event_timestamp timestamp, n integer);

@@ -41,7 +41,7 @@
 --   sB4 (pB): h1 16:00 05-16 = 00:00 local on 05-17: outside D
 --   sC1 (pC, iOS): g1 _first_open, g2 _screen_view on D: no user_v2 row, dropped
 SET client_min_messages = warning;
-SELECT clickstream.create_app('sum_app', 'proj', 'Asia/Shanghai');
+SELECT clickstream.create_app('sum_app', 'proj', 'Asia/Shanghai', partition_interval => 'month');
 SELECT clickstream._ensure_partitions('sum_app.event_v2', ARRAY[timestamp '2024-05-01']) > 0 AS partitions;
 
 INSERT INTO sum_app.event_v2 (event_id, event_timestamp, event_time_msec, event_name, platform,
@@ -395,7 +395,7 @@ DROP TRIGGER note_lock ON sum_app.clickstream_retention_event_overtime;
 SELECT event_date, platform, event_count FROM sum_app.clickstream_retention_event_overtime ORDER BY 1, 2;
 
 -- create_app again (another time zone) keeps the tables and their rows
-SELECT clickstream.create_app('sum_app', 'proj', 'UTC');
+SELECT clickstream.create_app('sum_app', 'proj', 'UTC', partition_interval => 'month');
 SELECT count(*) AS rows FROM sum_app.clickstream_retention_event_overtime;
 -- new_users is a count (§13 item 11)
 SELECT format_type(atttypid, atttypmod) FROM pg_attribute

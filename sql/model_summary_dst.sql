@@ -7,7 +7,7 @@
 --   n4 2024-03-11 04:00:00 UTC = 03-11 00:00:00 EDT -> 03-11 (end exclusive for 03-10)
 -- With a fixed UTC-5 offset n3 and n4 would both fall on 03-10.
 SET client_min_messages = warning;
-SELECT clickstream.create_app('dst_app', 'proj', 'America/New_York');
+SELECT clickstream.create_app('dst_app', 'proj', 'America/New_York', partition_interval => 'month');
 SELECT clickstream._ensure_partitions('dst_app.event_v2', ARRAY[timestamp '2024-03-01']) > 0 AS partitions;
 INSERT INTO dst_app.event_v2 (event_id, event_timestamp, event_time_msec, event_name, platform,
        user_pseudo_id, session_id, project_id, app_id)

@@ -1,7 +1,7 @@
 -- Reporting views (spec §6.4): the three "materialized views" (tables refreshed
 -- incrementally by <app>.clickstream_refresh_views_sp) and the two plain views.
 SET client_min_messages = warning;
-SELECT clickstream.create_app('vw_app', 'proj', 'Asia/Shanghai');
+SELECT clickstream.create_app('vw_app', 'proj', 'Asia/Shanghai', partition_interval => 'month');
 
 -- the tables and views with their columns
 SELECT c.relname, c.relkind,
@@ -171,7 +171,7 @@ SELECT * FROM vw_app.clickstream_lifecycle_view_v2 WHERE user_pseudo_id = 'pa' O
 SELECT * FROM vw_check('vw_app');
 
 -- a new time zone (spec §13 item 26): create_app recomputes the tables in it
-SELECT clickstream.create_app('vw_app', 'proj', 'UTC');
+SELECT clickstream.create_app('vw_app', 'proj', 'UTC', partition_interval => 'month');
 SELECT time_zone FROM vw_app.clickstream_reporting_views_state;
 SELECT log_msg, count(*) OVER () AS full_refreshes
   FROM vw_app.clickstream_log_v2 WHERE log_msg LIKE 'full refresh%' ORDER BY id DESC LIMIT 1;
@@ -179,7 +179,7 @@ SELECT * FROM vw_check('vw_app');
 -- d2 (13:00 UTC) is now in hour 13:00 of 05-13, not 21:00
 SELECT * FROM vw_app.clickstream_acquisition_intra_day_user_mv WHERE active_users = 'dave';
 -- same zone again: no further full refresh
-SELECT clickstream.create_app('vw_app', 'proj', 'UTC');
+SELECT clickstream.create_app('vw_app', 'proj', 'UTC', partition_interval => 'month');
 SELECT count(*) AS full_refreshes FROM vw_app.clickstream_log_v2 WHERE log_msg LIKE 'full refresh%';
 
 -- a full recomputation by hand gives the same rows
@@ -189,7 +189,7 @@ SELECT * FROM vw_check('vw_app');
 -- A half-hour zone: the UTC hour 18:00-19:00 is 23:30-00:30 in Kolkata, so a dirty UTC hour
 -- makes two local days dirty; k1 (18:45 UTC) is on 05-07 local, hour 00:00.  The user is
 -- known before the event arrives, so only the dirty hour can bring 05-07 in.
-SELECT clickstream.create_app('vw_kol', 'proj', 'Asia/Kolkata');
+SELECT clickstream.create_app('vw_kol', 'proj', 'Asia/Kolkata', partition_interval => 'month');
 INSERT INTO vw_kol.user_v2 (event_timestamp, user_pseudo_id, first_touch_time_msec, created_time)
 VALUES ('2024-05-06', 'pk', extract(epoch FROM timestamp '2024-05-06 18:45')::bigint * 1000, '2024-07-01');
 CALL vw_kol.clickstream_refresh_views_sp();

@@ -2,7 +2,7 @@
 SET client_min_messages = warning;
 
 SELECT clickstream.create_app('shop_web', 'proj_1', 'Asia/Shanghai');
-SELECT app_id, schema_name, project_id, time_zone FROM clickstream.apps;
+SELECT app_id, schema_name, project_id, time_zone, partition_interval FROM clickstream.apps;
 
 -- idempotent: a second call changes nothing and says nothing
 SELECT clickstream.create_app('shop_web', 'proj_1', 'Asia/Shanghai');
@@ -46,6 +46,31 @@ VALUES ('2024-01-01', 'u', 's');
 SELECT abs(extract(epoch FROM created_time - (now() AT TIME ZONE 'UTC'))) < 60 AS created_time_is_utc
   FROM shop_web.session;
 RESET TimeZone;
+
+-- partitions: one per day by default (<table>_pYYYYMMDD), or one per month on request;
+-- the loader creates them, each covering exactly its day or month
+SELECT clickstream._ensure_partitions('shop_web.event_v2',
+    ARRAY['2024-02-28 23:59:59', '2024-02-29 00:00:00', '2024-02-29 13:00', NULL]::timestamp[]);
+SELECT clickstream._ensure_partitions('shop_web.event_v2', ARRAY['2024-02-29 08:00']::timestamp[]);
+SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bounds
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent = 'shop_web.event_v2'::regclass ORDER BY 1;
+SELECT clickstream.create_app('shop_month', partition_interval => 'month');
+SELECT clickstream._ensure_partitions('shop_month.item_v2',
+    ARRAY['2024-02-28 23:59:59', '2024-02-29', '2024-03-01']::timestamp[]);
+SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bounds
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent = 'shop_month.item_v2'::regclass ORDER BY 1;
+-- a second call keeps the interval; another interval is refused once partitions exist,
+-- allowed while there are none
+SELECT clickstream.create_app('shop_month');
+SELECT partition_interval FROM clickstream.apps WHERE app_id = 'shop_month';
+SELECT clickstream.create_app('shop_month', partition_interval => 'day');
+SELECT clickstream.create_app('shop_week', partition_interval => 'week');
+SELECT clickstream.create_app('shop_empty', partition_interval => 'month');
+SELECT clickstream.create_app('shop_empty', partition_interval => 'day');
+SELECT app_id, partition_interval FROM clickstream.apps WHERE app_id LIKE 'shop\_%' ORDER BY 1;
+SELECT clickstream.drop_app('shop_month'), clickstream.drop_app('shop_empty');
 
 -- app ids: '.' and '-' become '_', upper case folds (spec §1.1)
 SELECT clickstream.create_app('My-App.v2');

@@ -179,6 +179,22 @@ SELECT clickstream.prune_batches();
 UPDATE clickstream.load_queue SET status = 'PROCESSING' WHERE url LIKE '%gone%';
 SELECT clickstream.recover_queue();
 
+-- prepare_partitions: the days that NEW event/item files name in their paths get their
+-- partitions before the loads; a day that does not exist (31 April) is left to the merge
+-- (no partition for 1 May)
+DELETE FROM clickstream.load_queue;
+SELECT clickstream.enqueue(u) FROM unnest(ARRAY[
+    'file:///x/event_v2/partition_app=cyc/partition_year=2024/partition_month=06/partition_day=30/a.jsonl',
+    'file:///x/event_v2/partition_app=cyc/partition_year=2024/partition_month=06/partition_day=30/b.jsonl',
+    'file:///x/event_v2/partition_app=cyc/partition_year=2024/partition_month=04/partition_day=31/a.jsonl',
+    'file:///x/item_v2/partition_app=cyc/partition_year=2024/partition_month=7/partition_day=1/a.jsonl',
+    'file:///x/session/partition_app=cyc/partition_year=2024/partition_month=08/partition_day=01/a.jsonl']) u;
+SELECT clickstream.prepare_partitions();
+SELECT clickstream.prepare_partitions();
+SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent IN ('cyc.event_v2'::regclass, 'cyc.item_v2'::regclass)
+   AND c.relname ~ '_p20240[5-8]' ORDER BY 1;
+
 DELETE FROM clickstream.load_queue;
 DELETE FROM clickstream.load_batches;
 SELECT clickstream.drop_app('cyc');

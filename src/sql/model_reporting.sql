@@ -178,7 +178,7 @@ DECLARE
     v_ddl    text;
     v_insert text;
 BEGIN
-    -- spec §6.2, §2.7: monthly partitions on event_timestamp like event_v2 (created by the
+    -- spec §6.2, §2.7: daily or monthly partitions on event_timestamp like event_v2 (by the
     -- procedure, clickstream._ensure_partitions); the upsert key (event_timestamp, event_id)
     -- also serves day-window scans; created_time drives the incremental refresh;
     -- (user_pseudo_id, event_timestamp) lets the reporting views refresh find one user's rows.
@@ -306,7 +306,7 @@ BEGIN
             v_since    timestamp;
             v_sql      text;
             v_rows     bigint;
-            v_months   timestamp[];
+            v_days     timestamp[];
         BEGIN
             IF v_explicit THEN
                 IF p_start_time > p_end_time THEN
@@ -340,15 +340,15 @@ BEGIN
             BEGIN
                 EXECUTE v_sql INTO v_rows USING v_start, v_end, v_since;
             EXCEPTION WHEN check_violation THEN
-                -- "no partition of relation found for row": create the months the
+                -- "no partition of relation found for row": create the partitions the
                 -- candidate rows need, then once more (any other violation fails again)
                 EXECUTE pg_catalog.format(
-                    'SELECT pg_catalog.array_agg(DISTINCT pg_catalog.date_trunc(''month'', e.event_timestamp))
+                    'SELECT pg_catalog.array_agg(DISTINCT pg_catalog.date_trunc(''day'', e.event_timestamp))
                        FROM %1$I.event_v2 e WHERE %%s',
                     CASE WHEN v_explicit THEN 'e.event_timestamp >= $1 AND e.event_timestamp <= $2'
                          ELSE 'e.created_time >= $1 AND e.created_time <= $2 AND e.event_timestamp >= $3' END)
-                   INTO v_months USING v_start, v_end, v_since;
-                PERFORM @extschema@._ensure_partitions(%3$L::regclass, v_months);
+                   INTO v_days USING v_start, v_end, v_since;
+                PERFORM @extschema@._ensure_partitions(%3$L::regclass, v_days);
                 EXECUTE v_sql INTO v_rows USING v_start, v_end, v_since;
             END;
             CALL %1$I.sp_clickstream_log('clickstream_event_base_view', 'info',

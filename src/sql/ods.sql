@@ -9,8 +9,11 @@ CREATE TABLE @extschema@.apps (
     schema_name name        NOT NULL,
     project_id  text,
     time_zone   text        NOT NULL DEFAULT 'UTC',
+    -- width of the event_v2/item_v2 (and reporting base table) partitions
+    partition_interval text NOT NULL DEFAULT 'day',
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     CONSTRAINT apps_pkey PRIMARY KEY (app_id),
+    CONSTRAINT apps_partition_interval_check CHECK (partition_interval IN ('day', 'month')),
     CONSTRAINT apps_schema_name_key UNIQUE (schema_name)
 );
 COMMENT ON TABLE @extschema@.apps IS
@@ -50,7 +53,8 @@ $$;
 CREATE FUNCTION @extschema@.create_app(
     app_id text,
     project_id text DEFAULT NULL,
-    time_zone text DEFAULT 'UTC')
+    time_zone text DEFAULT 'UTC',
+    partition_interval text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 -- IF NOT EXISTS notices on a second call are noise
@@ -61,7 +65,9 @@ DECLARE
     p_app_id     ALIAS FOR $1;
     p_project_id ALIAS FOR $2;
     p_time_zone  ALIAS FOR $3;
+    p_interval   ALIAS FOR $4;
     v_schema     name;
+    v_old_interval text;
 BEGIN
     IF p_app_id IS NULL THEN
         RAISE EXCEPTION 'app id must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -88,9 +94,28 @@ BEGIN
             USING ERRCODE = 'duplicate_schema';
     END IF;
 
+    -- partitions of one width only: a new width would overlap the partitions already there
+    SELECT a.partition_interval INTO v_old_interval FROM @extschema@.apps a WHERE a.app_id = p_app_id;
+    p_interval := COALESCE(p_interval, v_old_interval, 'day');
+    IF p_interval NOT IN ('day', 'month') THEN
+        RAISE EXCEPTION 'invalid partition interval "%"', p_interval
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ''day'' or ''month''.';
+    END IF;
+    IF p_interval <> v_old_interval AND EXISTS (
+           SELECT 1 FROM pg_catalog.pg_inherits i
+             JOIN pg_catalog.pg_class c ON c.oid = i.inhparent
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = v_schema
+              AND c.relname IN ('event_v2', 'item_v2', 'clickstream_event_base_view')) THEN
+        RAISE EXCEPTION 'app "%" already has % partitions', p_app_id, v_old_interval
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'The partition interval can only change while event_v2, item_v2 and clickstream_event_base_view have no partitions.';
+    END IF;
+
     EXECUTE pg_catalog.format('CREATE SCHEMA IF NOT EXISTS %I', v_schema);
 
-    -- event_v2: spec §2.1 (104 columns, file order); monthly partitions on event_timestamp,
+    -- event_v2: spec §2.1 (104 columns, file order); daily or monthly partitions on event_timestamp,
     -- created by the loader (clickstream._ensure_partitions); merge key (event_id, event_timestamp)
     EXECUTE pg_catalog.format($ddl$
         CREATE TABLE IF NOT EXISTS %I.event_v2 (
@@ -287,17 +312,18 @@ BEGIN
         )$ddl$, v_schema);
     EXECUTE pg_catalog.format('CREATE INDEX IF NOT EXISTS user_v2_event_timestamp_idx ON %I.user_v2 (event_timestamp)', v_schema);
 
-    INSERT INTO @extschema@.apps AS a (app_id, schema_name, project_id, time_zone)
-    VALUES (p_app_id, v_schema, p_project_id, p_time_zone)
+    INSERT INTO @extschema@.apps AS a (app_id, schema_name, project_id, time_zone, partition_interval)
+    VALUES (p_app_id, v_schema, p_project_id, p_time_zone, p_interval)
     ON CONFLICT (app_id) DO UPDATE
         SET project_id = COALESCE(EXCLUDED.project_id, a.project_id),
-            time_zone = EXCLUDED.time_zone;
+            time_zone = EXCLUDED.time_zone,
+            partition_interval = EXCLUDED.partition_interval;
 
     -- the modeling objects (logging, metadata, reporting, segments): model.sql
     PERFORM @extschema@._create_model(v_schema, p_time_zone);
 END
 $$;
-COMMENT ON FUNCTION @extschema@.create_app(text, text, text) IS
+COMMENT ON FUNCTION @extschema@.create_app(text, text, text, text) IS
     'Create (idempotently) the schema and ODS tables of an app and register it';
 
 CREATE FUNCTION @extschema@.drop_app(app_id text)
@@ -326,36 +352,41 @@ $$;
 COMMENT ON FUNCTION @extschema@.drop_app(text) IS
     'Drop an app: its schema with every table, its queued files and its registration';
 
--- _ensure_partitions: create the monthly partitions <table>_pYYYYMM of a partitioned ODS
--- table that hold the given instants (months already present are skipped).  Creating a
--- partition locks the parent, so callers do it in a short transaction of its own when they
--- can (clickstream.prepare_partitions); the merge calls it again as a fallback.
+-- _ensure_partitions: create the partitions of a partitioned ODS table (or reporting base
+-- table) that hold the given instants, one per day (<table>_pYYYYMMDD) or month
+-- (<table>_pYYYYMM) as its app's partition_interval says; those already present are
+-- skipped.  Creating a partition locks the parent, so callers do it in a short transaction
+-- of its own when they can (clickstream.prepare_partitions); the merge calls it again as a
+-- fallback.
 CREATE FUNCTION @extschema@._ensure_partitions(p_parent regclass, p_instants timestamp[])
 RETURNS integer
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    v_month   timestamp;
+    v_start   timestamp;
     v_schema  name;
     v_table   name;
+    v_unit    text;
     v_name    text;
     v_created integer := 0;
 BEGIN
     SELECT n.nspname, c.relname INTO v_schema, v_table
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = p_parent;
-    FOR v_month IN
-        SELECT DISTINCT pg_catalog.date_trunc('month', t) FROM pg_catalog.unnest(p_instants) t
+    SELECT a.partition_interval INTO v_unit FROM @extschema@.apps a WHERE a.schema_name = v_schema;
+    v_unit := COALESCE(v_unit, 'month');
+    FOR v_start IN
+        SELECT DISTINCT pg_catalog.date_trunc(v_unit, t) FROM pg_catalog.unnest(p_instants) t
          WHERE t IS NOT NULL ORDER BY 1
     LOOP
-        v_name := v_table || '_p' || pg_catalog.to_char(v_month, 'YYYYMM');
+        v_name := v_table || '_p' || pg_catalog.to_char(v_start, CASE v_unit WHEN 'day' THEN 'YYYYMMDD' ELSE 'YYYYMM' END);
         CONTINUE WHEN pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL;
         -- serialize creators of this table's partitions, then look again
         PERFORM pg_catalog.pg_advisory_xact_lock(p_parent::oid::integer, 1);
         CONTINUE WHEN pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL;
         EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES FROM (%L) TO (%L)',
                                   v_schema, v_name, v_schema, v_table,
-                                  v_month, v_month + interval '1 month');
+                                  v_start, v_start + ('1 ' || v_unit)::interval);
         v_created := v_created + 1;
     END LOOP;
     RETURN v_created;
@@ -412,7 +443,7 @@ DECLARE
     v_select  text;
     v_set     text;
     v_rows    bigint;
-    v_months  timestamp[];
+    v_days    timestamp[];
     v_conflict boolean;
     v_plain   text;
     v_upsert  text;
@@ -442,12 +473,12 @@ BEGIN
         (SELECT pg_catalog.string_agg('s.' || pg_catalog.quote_ident(k), ', ') FROM pg_catalog.unnest(p_key) k),
         (SELECT pg_catalog.string_agg('d.' || pg_catalog.quote_ident(k), ', ') FROM pg_catalog.unnest(p_key) k));
 
-    -- 2. partitions for the months in the batch (usually created beforehand)
+    -- 2. partitions for the days in the batch (usually created beforehand)
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_partitioned_table WHERE partrelid = p_target) THEN
         EXECUTE pg_catalog.format(
-            'SELECT pg_catalog.array_agg(DISTINCT pg_catalog.date_trunc(''month'', event_timestamp)) FROM %s',
-            p_stage) INTO v_months;
-        PERFORM @extschema@._ensure_partitions(p_target, v_months);
+            'SELECT pg_catalog.array_agg(DISTINCT pg_catalog.date_trunc(''day'', event_timestamp)) FROM %s',
+            p_stage) INTO v_days;
+        PERFORM @extschema@._ensure_partitions(p_target, v_days);
     END IF;
 
     -- 3. upsert on the business key.  ON CONFLICT costs a pre-check and a confirmation

@@ -111,7 +111,7 @@ BEGIN
                 -- rather than try a plain insert that would fail the same way
                 fallback_cause := 'key conflict';
             WHEN check_violation THEN
-                -- a row of a month with no partition yet: the merge creates it
+                -- a row of a day or month with no partition yet: the merge creates it
                 fallback_cause := 'no partition';
             WHEN deadlock_detected THEN
                 -- only between concurrent batches of the table (see load_next_batch)
@@ -315,10 +315,11 @@ $$;
 COMMENT ON FUNCTION @extschema@.load_next_batch() IS
     'Claim, load, merge and complete one batch of queued files in the current transaction';
 
--- prepare_partitions: create the monthly partitions that due event_v2/item_v2 files need,
--- judging by partition_year=/partition_month= in their paths, in a short transaction of
--- its own before the loads (creating a partition locks the whole table).  Skips a table
--- whose lock it cannot get within a second; the merge then creates the partition itself.
+-- prepare_partitions: create the partitions that due event_v2/item_v2 files need, judging
+-- by partition_year=/partition_month=/partition_day= in their paths (one per day or month,
+-- as the app's partition_interval says), in a short transaction of its own before the
+-- loads (creating a partition locks the whole table).  Skips a table whose lock it cannot
+-- get within a second; the merge then creates the partition itself.
 CREATE FUNCTION @extschema@.prepare_partitions()
 RETURNS integer
 LANGUAGE plpgsql
@@ -330,19 +331,23 @@ BEGIN
     PERFORM pg_catalog.set_config('lock_timeout', '1s', true);
     FOR v_part IN
         SELECT pg_catalog.to_regclass(pg_catalog.format('%I.%I', a.schema_name, f.ods_table)) AS target,
-               pg_catalog.array_agg(DISTINCT f.month) AS months
+               pg_catalog.array_agg(DISTINCT f.month + (f.day - 1) * interval '1 day') AS days
           FROM (SELECT q.app_id, q.ods_table,
-                       pg_catalog.make_timestamp(m[1]::integer, m[2]::integer, 1, 0, 0, 0) AS month
+                       pg_catalog.make_timestamp(m[1]::integer, m[2]::integer, 1, 0, 0, 0) AS month,
+                       COALESCE(m[3]::integer, 1) AS day
                   FROM @extschema@.load_queue q,
-                       pg_catalog.regexp_match(q.url, '/partition_year=([0-9]{4})/partition_month=([0-9]{1,2})/') m
+                       pg_catalog.regexp_match(q.url,
+                           '/partition_year=([0-9]{4})/partition_month=([0-9]{1,2})/(?:partition_day=([0-9]{1,2})/)?') m
                  WHERE q.status = 'NEW' AND q.ods_table IN ('event_v2', 'item_v2')
                    AND m[2]::integer BETWEEN 1 AND 12) f
           JOIN @extschema@.apps a USING (app_id)
+          -- partition_day=31 in April names no day: leave it to the merge
+         WHERE f.day >= 1 AND f.month + (f.day - 1) * interval '1 day' < f.month + interval '1 month'
          GROUP BY 1
     LOOP
         CONTINUE WHEN v_part.target IS NULL;
         BEGIN
-            v_created := v_created + @extschema@._ensure_partitions(v_part.target, v_part.months);
+            v_created := v_created + @extschema@._ensure_partitions(v_part.target, v_part.days);
         EXCEPTION WHEN lock_not_available THEN
             NULL;
         END;
@@ -351,7 +356,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.prepare_partitions() IS
-    'Create the monthly partitions queued event_v2/item_v2 files need; returns the number created';
+    'Create the partitions queued event_v2/item_v2 files need; returns the number created';
 
 -- recover_queue: files left ENQUEUE or PROCESSING by something that committed them (the
 -- loader itself never does) go back to NEW; rows locked by a running load are skipped.

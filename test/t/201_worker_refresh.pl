@@ -188,20 +188,20 @@ is( $node->safe_psql('postgres',
 # 7. retention while a load holds event_v2: the expired partition cannot be dropped within
 #    the 5 s lock timeout, so its rows are deleted instead; once free, it is dropped
 $node->safe_psql('postgres',
-	"SELECT clickstream._ensure_partitions('tapr.event_v2', ARRAY['2023-01-01']::timestamp[]);
+	"SELECT clickstream._ensure_partitions('tapr.event_v2', ARRAY['2023-01-15']::timestamp[]);
 	 INSERT INTO tapr.event_v2 (event_timestamp, event_id, event_time_msec, event_name, project_id, app_id, user_pseudo_id)
 	 VALUES ('2023-01-15', 'old', 0, 'x', 'proj', 'tapr', 'u1');");
 $holder = $node->background_psql('postgres');
 $holder->query_safe('BEGIN; LOCK TABLE tapr.event_v2 IN ROW EXCLUSIVE MODE;');
 $node->safe_psql('postgres', "CALL tapr.sp_clear_expired_data(30, '')");
 is( $node->safe_psql('postgres',
-		"SELECT (SELECT count(*) FROM tapr.event_v2_p202301), to_regclass('tapr.event_v2_p202301') IS NOT NULL"),
+		"SELECT (SELECT count(*) FROM tapr.event_v2_p20230115), to_regclass('tapr.event_v2_p20230115') IS NOT NULL"),
 	'0|t', 'a locked parent: the expired partition is emptied, not dropped');
 $holder->query_safe('COMMIT;');
 $holder->quit;
 $node->safe_psql('postgres', "CALL tapr.sp_clear_expired_data(30, '')");
 is( $node->safe_psql('postgres',
-		"SELECT to_regclass('tapr.event_v2_p202301') IS NULL, count(*) FROM tapr.event_v2"),
+		"SELECT to_regclass('tapr.event_v2_p20230115') IS NULL, count(*) FROM tapr.event_v2"),
 	't|42', 'then it is dropped, and the recent events stay');
 
 # 8. clickstream.modeler_max_tasks = 2: the refreshes of two apps run at the same time (each
