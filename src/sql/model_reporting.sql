@@ -283,6 +283,34 @@ $fn$;
 -- p_insert is the upsert statement with a %s for the mode's WHERE clause; it takes
 -- $1 = start, $2 = end, $3 = lower bound of event_timestamp (incremental mode) and returns
 -- the number of rows written.
+-- _oldest_open_xact: the start (UTC) of the oldest transaction still open in this database,
+-- other than the caller's and those of sessions that never load ODS rows (autovacuum, the
+-- modeler); NULL when there is none.  The base table's incremental refresh must not read
+-- past it: the transaction may yet commit rows whose created_time (its start) lies before
+-- rows already committed.  SECURITY DEFINER: pg_stat_activity hides other roles'
+-- transaction starts from ordinary users (the result, one instant, reveals little).
+CREATE FUNCTION @extschema@._oldest_open_xact()
+RETURNS timestamp
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_oldest timestamp;
+BEGIN
+    -- within a transaction pg_stat_activity is a snapshot taken at the first read
+    PERFORM pg_catalog.pg_stat_clear_snapshot();
+    SELECT pg_catalog.min(a.xact_start) AT TIME ZONE 'UTC' INTO v_oldest
+      FROM pg_catalog.pg_stat_activity a
+     WHERE a.datname = pg_catalog.current_database()
+       AND a.pid <> pg_catalog.pg_backend_pid()
+       AND a.xact_start IS NOT NULL
+       AND a.backend_type NOT IN ('autovacuum worker', 'pg_clickstream modeler',
+                                  'pg_clickstream modeler task');
+    RETURN v_oldest;
+END
+$$;
+
 CREATE FUNCTION @extschema@._create_base_view_sp(p_schema name, p_insert text)
 RETURNS void
 LANGUAGE plpgsql
@@ -330,7 +358,10 @@ BEGIN
                 SELECT pg_catalog.max(created_time) INTO v_start
                   FROM %1$I.clickstream_event_base_view WHERE event_timestamp >= v_since;
                 v_start := COALESCE(v_start, v_now - interval '365 days');
-                v_end := v_now;
+                -- loads stamp created_time with their transaction's start and may commit
+                -- in another order: stop short of the oldest open transaction, whose rows
+                -- the next refresh (from the newest load time read here) still gets
+                v_end := LEAST(v_now, @extschema@._oldest_open_xact() - interval '1 microsecond');
                 CALL %1$I.sp_clickstream_log('clickstream_event_base_view', 'info',
                     'refresh time range:' || v_start || ' - ' || v_end);
                 v_sql := pg_catalog.format(%2$L,
