@@ -97,3 +97,17 @@ SELECT clickstream.set_model_settings('rt_app', retention_days => -3);
 SELECT clickstream.set_model_settings('rt_app', refresh_mode => 'sometimes');
 SELECT retention_days FROM clickstream.app_model_settings WHERE app_id = 'rt_app';
 SELECT clickstream.drop_app('rt_app');
+
+-- daily partitions (the default): the days before the cut-off are dropped whole; the
+-- boundary day keeps the exact cut-off.  Newest 2024-03-05 12:00, N = 2: cut-off
+-- 2024-03-03 12:00, so 03-01 and 03-02 go as partitions, 03-03 loses its morning row.
+SELECT clickstream.create_app('rt_day', 'p1');
+SELECT clickstream._ensure_partitions('rt_day.event_v2',
+    ARRAY['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-05']::timestamp[]);
+INSERT INTO rt_day.event_v2 (event_timestamp, event_id, event_time_msec, event_name, project_id, app_id, user_pseudo_id)
+SELECT t::timestamp, 'e' || i, 0, 'x', 'p1', 'rt_day', 'u1'
+  FROM unnest(ARRAY['2024-03-01 08:00', '2024-03-02 23:59:59', '2024-03-03 11:59:59',
+                    '2024-03-03 12:00', '2024-03-05 12:00']) WITH ORDINALITY a(t, i);
+SELECT * FROM clickstream._expire_table('rt_day.event_v2', 'event_timestamp', 2);
+SELECT tableoid::regclass, event_timestamp FROM rt_day.event_v2 ORDER BY 2;
+SELECT clickstream.drop_app('rt_day');
