@@ -117,21 +117,18 @@ run_worker() {
                      FROM clickstream.load_batches GROUP BY 1 ORDER BY 1"
 }
 
-# load_events LABEL LIKE_OPTIONS LOAD_OPTIONS: the event files in one copy_from_manifest
-# into a fresh table LIKE event_v2 (with LIKE_OPTIONS), recorded as LABEL; the rows are
-# checked, then the table dropped
-load_events() {
-    local label=$1 like=$2 options=$3
+# run_base LABEL: the base load (see the header), recorded as LABEL: the event files in one
+# copy_from_manifest into a fresh table LIKE event_v2; the rows are checked, then the table
+# dropped
+run_base() {
+    local label=$1
     bench_psql -q -c "DROP TABLE IF EXISTS bench_worker_events" \
-        -c "CREATE TABLE bench_worker_events (LIKE $APP.event_v2 $like)" -c "CHECKPOINT"
+        -c "CREATE TABLE bench_worker_events (LIKE $APP.event_v2)" -c "CHECKPOINT"
     bench_load "$label" \
-        "SELECT clickstream.copy_from_manifest('bench_worker_events', pg_read_file('$BENCH_DIR/tmp-worker-manifest.json')::jsonb, options => '$options')"
+        "SELECT clickstream.copy_from_manifest('bench_worker_events', pg_read_file('$BENCH_DIR/tmp-worker-manifest.json')::jsonb)"
     [ "$(bench_count bench_worker_events)" = "$events" ] || die "$label loaded $(bench_count bench_worker_events) rows, expected $events"
     bench_psql -q -c "DROP TABLE bench_worker_events"
 }
-
-# run_base LABEL: the base load (see the header), recorded as LABEL
-run_base() { load_events "$1" "" "{}"; }
 
 # run_indexed LABEL: the reference load (see the header) into $REF_APP.event_v2, whose
 # partitions (the files' days, and the days either side) are made first
