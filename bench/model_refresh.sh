@@ -17,6 +17,8 @@
 #
 # Target (issue 5): refresh of a new day with 30 days of history <= 1.5 x the same with 3
 # days.  Pieces that do not exist yet in the installed extension print SKIP.
+# BENCH_MODEL_PARTITIONS (day, the default of create_app; or month): the apps' partition
+# interval.
 # Run through bench/run (bash bench/run model_refresh), which provides a cluster.
 set -euo pipefail
 
@@ -30,6 +32,7 @@ FILES=4
 SEED=42
 APP30=bench_model30
 APP3=bench_model3
+PARTITIONS=${BENCH_MODEL_PARTITIONS:-day}
 DAY31=$(date -u -d "$MODEL_START + 30 days" +%F)
 DAY32=$(date -u -d "$MODEL_START + 31 days" +%F)
 
@@ -65,12 +68,12 @@ SELECT %L || ' ' || extract(epoch FROM clock_timestamp() - :'t0');\$\$, '$app', 
     sort -k2 -rn <<<"$out" | head -4 | awk '{ printf "    %-50s %7.2f s\n", $1, $2 }' >&2
 }
 
-# reset_app APP: a fresh app in UTC
+# reset_app APP: a fresh app in UTC, partitioned by $PARTITIONS
 reset_app() {
     bench_psql -q <<SQL
 SET client_min_messages = warning;
 SELECT clickstream.drop_app('$1') FROM clickstream.apps WHERE app_id = '$1' \g /dev/null
-SELECT clickstream.create_app('$1', 'bench', 'UTC') \g /dev/null
+SELECT clickstream.create_app('$1', 'bench', 'UTC', '$PARTITIONS') \g /dev/null
 SQL
 }
 

@@ -92,6 +92,15 @@ VALUES ('2024-05-16', 'u1', 'alice', 1715731200000, '2024-05-15', 'google', '{"p
 CALL rep_app.clickstream_event_base_view_sp('2024-05-15 00:00:00', '2024-05-16 16:00:00', 24);
 SELECT event_id, event_timestamp, user_id, session_id, created_time, tableoid::regclass AS partition
   FROM rep_app.clickstream_event_base_view ORDER BY event_timestamp;
+-- the partitions read and written have statistics now (a fresh partition, planned as
+-- empty, made the summaries' joins slow); with fresh statistics nothing is analyzed again
+SELECT c.oid::regclass AS partition, c.reltuples >= 0 AS has_statistics
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent IN ('rep_app.event_v2'::regclass, 'rep_app.clickstream_event_base_view'::regclass)
+ ORDER BY 1::text;
+SELECT clickstream._analyze_stale_partitions('rep_app.event_v2', '2024-05-15', '2024-05-16 16:00');
+-- rows written by the caller in this transaction count: many new rows, analyzed again
+SELECT clickstream._analyze_stale_partitions('rep_app.event_v2', '2024-05-15', '2024-05-16 16:00', 1000);
 -- derived columns: device_ua's "string" ('{}' has none: NULL); the flags as 'true'/'false'
 -- (NULL becomes 'false'); session columns from the session row (e4, e5, e6 have none);
 -- view indicators only on the screen and page views e2, e3

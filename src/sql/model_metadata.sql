@@ -363,6 +363,8 @@ LANGUAGE plpgsql
 SET TimeZone = 'UTC'
 SET DateStyle = 'ISO, YMD'
 SET client_min_messages = warning
+-- no JIT: see clickstream_event_base_view_sp (model_reporting.sql)
+SET jit = off
 AS $fn$
 DECLARE
     v_project text := @extschema@._project_of(p_schema);
@@ -380,6 +382,10 @@ BEGIN
     IF p_start IS NOT NULL THEN
         v_window := pg_catalog.format('event_timestamp >= %L::timestamp AND ', p_start) || v_window;
     END IF;
+
+    -- the scanned days' partitions, freshly loaded, may have no statistics yet
+    PERFORM @extschema@._analyze_stale_partitions(pg_catalog.format('%I.event_v2', p_schema)::regclass,
+                                                  COALESCE(p_start, '-infinity'), p_end);
 
     -- step 1: empty result tables
     PERFORM @extschema@._create_metadata_result_tables(p_schema);

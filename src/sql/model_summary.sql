@@ -46,6 +46,7 @@ BEGIN
         CREATE OR REPLACE PROCEDURE %1$I.%3$I(day date, timezone varchar, ndays integer)
         LANGUAGE plpgsql
         SET TimeZone = 'UTC'
+        SET jit = off   -- see clickstream_event_base_view_sp
         AS $body$
         DECLARE
             p_day   ALIAS FOR $1;

@@ -105,6 +105,7 @@ BEGIN
         CREATE OR REPLACE PROCEDURE %1$I.clickstream_refresh_views_sp(p_full boolean DEFAULT false)
         LANGUAGE plpgsql
         SET TimeZone = 'UTC'
+        SET jit = off   -- see clickstream_event_base_view_sp
         AS $body$
         DECLARE
             v_tz      CONSTANT text := %2$L;

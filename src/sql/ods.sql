@@ -436,6 +436,9 @@ CREATE FUNCTION @extschema@._merge(p_target regclass, p_stage regclass, p_key te
 RETURNS bigint
 LANGUAGE plpgsql
 SET TimeZone = 'UTC'
+-- no JIT: an insert into a partitioned table builds its expressions (the upsert's SET list
+-- of 100 columns) again for every partition it reaches, and LLVM would compile each
+SET jit = off
 AS $$
 DECLARE
     v_key     text;

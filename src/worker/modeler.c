@@ -43,6 +43,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/portal.h"
 #include "utils/snapmgr.h"
@@ -94,6 +95,20 @@ typedef struct ModelerDue
 	MemoryContext context;		/* where the list and its tasks are allocated */
 	List	   *tasks;
 } ModelerDue;
+
+/*
+ * modeler_session_setup
+ *		Settings of a modeler session.  No JIT: the modeling queries read
+ *		partitioned tables, and LLVM compiles the expressions of every
+ *		partition's scan; with a month of daily partitions that took most of a
+ *		refresh.  The procedures themselves also say SET jit = off; this covers
+ *		the rest of what a task runs.
+ */
+static void
+modeler_session_setup(void)
+{
+	SetConfigOption("jit", "off", PGC_USERSET, PGC_S_SESSION);
+}
 
 /*
  * modeler_due_step
@@ -322,6 +337,7 @@ ModelerMain(Datum main_arg)
 
 	BackgroundWorkerInitializeConnection(clickstream_database, NULL, 0);
 	pgstat_report_appname(MyBgworkerEntry->bgw_name);
+	modeler_session_setup();
 	ereport(LOG,
 			(errmsg("pg_clickstream modeler started in database \"%s\"", clickstream_database)));
 
@@ -420,6 +436,7 @@ ModelerTaskMain(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(main_arg), InvalidOid, 0);
 	pgstat_report_appname(MyBgworkerEntry->bgw_name);
+	modeler_session_setup();
 
 	task_context = AllocSetContextCreate(TopMemoryContext,
 										 "pg_clickstream modeler task",
