@@ -512,7 +512,15 @@ BEGIN
         CONTINUE WHEN v_part.reltuples >= 0
                   AND v_part.changed <= 50 + 0.1 * v_part.reltuples
                   AND p_written <= 50 + 0.1 * v_part.total;
-        EXECUTE pg_catalog.format('ANALYZE %s', v_part.part);
+        -- the row count is what matters (an empty-looking table is what misleads), plus
+        -- the columns the model filters and joins on: a full ANALYZE of a hundred columns
+        -- took 1.7 s per day's partition
+        EXECUTE pg_catalog.format('ANALYZE %s (%s)', v_part.part,
+            (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+               FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = v_part.part AND a.attnum > 0 AND NOT a.attisdropped
+                AND a.attname IN ('event_timestamp', 'event_id', 'event_name', 'user_pseudo_id',
+                                  'session_id', 'platform')));
         v_done := v_done + 1;
     END LOOP;
     RETURN v_done;
