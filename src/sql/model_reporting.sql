@@ -279,10 +279,6 @@ BEGIN
 END
 $fn$;
 
--- _create_base_view_sp: (re)create <app>.clickstream_event_base_view_sp (spec §6.2).
--- p_insert is the upsert statement with a %s for the mode's WHERE clause; it takes
--- $1 = start, $2 = end, $3 = lower bound of event_timestamp (incremental mode) and returns
--- the number of rows written.
 -- _oldest_open_xact: the start (UTC) of the oldest transaction still open in this database,
 -- other than the caller's and those of sessions that never load ODS rows (autovacuum, the
 -- modeler); NULL when there is none.  The base table's incremental refresh must not read
@@ -311,6 +307,10 @@ BEGIN
 END
 $$;
 
+-- _create_base_view_sp: (re)create <app>.clickstream_event_base_view_sp (spec §6.2).
+-- p_insert is the upsert statement with a %s for the mode's WHERE clause; it takes
+-- $1 = start, $2 = end, $3 = lower bound of event_timestamp (incremental mode) and returns
+-- the number of rows written.
 CREATE FUNCTION @extschema@._create_base_view_sp(p_schema name, p_insert text)
 RETURNS void
 LANGUAGE plpgsql

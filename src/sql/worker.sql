@@ -331,18 +331,18 @@ BEGIN
     PERFORM pg_catalog.set_config('lock_timeout', '1s', true);
     FOR v_part IN
         SELECT pg_catalog.to_regclass(pg_catalog.format('%I.%I', a.schema_name, f.ods_table)) AS target,
-               pg_catalog.array_agg(DISTINCT f.month + (f.day - 1) * interval '1 day') AS days
-          FROM (SELECT q.app_id, q.ods_table,
-                       pg_catalog.make_timestamp(m[1]::integer, m[2]::integer, 1, 0, 0, 0) AS month,
-                       COALESCE(m[3]::integer, 1) AS day
+               pg_catalog.array_agg(DISTINCT f.day) AS days
+          FROM (SELECT q.app_id, q.ods_table, mo.month,
+                       mo.month + (COALESCE(m[3]::integer, 1) - 1) * interval '1 day' AS day
                   FROM @extschema@.load_queue q,
                        pg_catalog.regexp_match(q.url,
-                           '/partition_year=([0-9]{4})/partition_month=([0-9]{1,2})/(?:partition_day=([0-9]{1,2})/)?') m
+                           '/partition_year=([0-9]{4})/partition_month=([0-9]{1,2})/(?:partition_day=([0-9]{1,2})/)?') m,
+                       LATERAL (SELECT pg_catalog.make_timestamp(m[1]::integer, m[2]::integer, 1, 0, 0, 0) AS month) mo
                  WHERE q.status = 'NEW' AND q.ods_table IN ('event_v2', 'item_v2')
                    AND m[2]::integer BETWEEN 1 AND 12) f
           JOIN @extschema@.apps a USING (app_id)
-          -- partition_day=31 in April names no day: leave it to the merge
-         WHERE f.day >= 1 AND f.month + (f.day - 1) * interval '1 day' < f.month + interval '1 month'
+          -- partition_day=31 in April (or 0) names no day of the month: leave it to the merge
+         WHERE f.day >= f.month AND f.day < f.month + interval '1 month'
          GROUP BY 1
     LOOP
         CONTINUE WHEN v_part.target IS NULL;
