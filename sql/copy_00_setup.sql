@@ -22,6 +22,6 @@ RETURNS void LANGUAGE sql AS $$
     SELECT regress_util.write_file(p_path, convert_to(p_content, 'UTF8'), p_filter)
 $$;
 
-COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress && mkdir -p /tmp/pg_clickstream_regress';
+COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress && mkdir -p /tmp/pg_clickstream_regress; cat >/dev/null';
 SELECT regress_util.write_text('/tmp/pg_clickstream_regress/hello.txt', 'hello');
 SELECT pg_read_file('/tmp/pg_clickstream_regress/hello.txt');

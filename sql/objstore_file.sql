@@ -1,7 +1,7 @@
 -- file:// objects: listing, reading, size cap, errors.
 -- The fixture directory is made by the server itself (COPY ... TO PROGRAM,
 -- as the superuser running the tests), so it belongs to the server's OS user.
-COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_objstore && mkdir -p /tmp/pg_clickstream_regress_objstore/data/sub /tmp/pg_clickstream_regress_objstore/data/events-dir';
+COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_objstore && mkdir -p /tmp/pg_clickstream_regress_objstore/data/sub /tmp/pg_clickstream_regress_objstore/data/events-dir; cat >/dev/null';
 COPY (SELECT 'a,1' UNION ALL SELECT 'b,2') TO '/tmp/pg_clickstream_regress_objstore/data/events-1.csv';
 COPY (SELECT 'c,3') TO '/tmp/pg_clickstream_regress_objstore/data/events-2.csv';
 COPY (SELECT 'nested') TO '/tmp/pg_clickstream_regress_objstore/data/sub/n.txt';
@@ -29,4 +29,4 @@ RESET clickstream.read_object_max_size;
 SELECT clickstream.read_object('file:///tmp/pg_clickstream_regress_objstore/data/nope.csv');
 SELECT clickstream.read_object('file:///tmp/pg_clickstream_regress_objstore/data/sub');
 
-COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_objstore';
+COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_objstore; cat >/dev/null';

@@ -71,7 +71,7 @@ SELECT app_id, ods_table, new_files, retrying_files, loaded_files, failed_files,
   FROM clickstream.load_status ORDER BY 1, 2;
 
 -- discover: objects of a prefix; data files only; unknown apps skipped with a warning
-COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_queue && mkdir -p /tmp/pg_clickstream_regress_queue/p/event_v2/partition_app=app1/partition_year=2024/partition_month=05/partition_day=01 /tmp/pg_clickstream_regress_queue/p/event_v2/partition_app=other/d && cd /tmp/pg_clickstream_regress_queue/p/event_v2 && echo "{}" > partition_app=app1/partition_year=2024/partition_month=05/partition_day=01/a.jsonl && echo "{}" > partition_app=app1/partition_year=2024/partition_month=05/partition_day=01/b.csv.gz && touch partition_app=app1/partition_year=2024/partition_month=05/partition_day=01/_SUCCESS partition_app=app1/partition_year=2024/partition_month=05/partition_day=01/.a.jsonl.crc && echo "{}" > partition_app=other/d/c.jsonl';
+COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_queue && mkdir -p /tmp/pg_clickstream_regress_queue/p/event_v2/partition_app=app1/partition_year=2024/partition_month=05/partition_day=01 /tmp/pg_clickstream_regress_queue/p/event_v2/partition_app=other/d && cd /tmp/pg_clickstream_regress_queue/p/event_v2 && echo "{}" > partition_app=app1/partition_year=2024/partition_month=05/partition_day=01/a.jsonl && echo "{}" > partition_app=app1/partition_year=2024/partition_month=05/partition_day=01/b.csv.gz && touch partition_app=app1/partition_year=2024/partition_month=05/partition_day=01/_SUCCESS partition_app=app1/partition_year=2024/partition_month=05/partition_day=01/.a.jsonl.crc && echo "{}" > partition_app=other/d/c.jsonl; cat >/dev/null';
 SELECT clickstream.discover('file:///tmp/pg_clickstream_regress_queue/p/');
 SELECT regexp_replace(url, '^.*/', '') AS file, object_size, etag IS NOT NULL AS has_etag, status
   FROM clickstream.load_queue WHERE url LIKE 'file:%' ORDER BY 1;
@@ -93,4 +93,4 @@ SELECT clickstream.drop_app('app1');
 SELECT clickstream.drop_app('Shop-Web.v2');
 DROP ROLE regress_queue_loader;
 DROP ROLE regress_queue_nobody;
-COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_queue';
+COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_queue; cat >/dev/null';

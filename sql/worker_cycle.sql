@@ -23,7 +23,7 @@ RETURNS text LANGUAGE sql AS $$
                              'user_pseudo_id', p_user, 'created_time', '2000-01-01T00:00:00',
                              'custom_parameters', json_build_object('k', json_build_object('value', p_id, 'type', 'string')))::text
 $$;
-COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_worker';
+COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_worker; cat >/dev/null';
 SELECT clickstream.create_app('cyc', 'proj');
 
 -- four tables; event_v2 gets two good files with a duplicate key across them, a poison file
@@ -199,4 +199,4 @@ DELETE FROM clickstream.load_queue;
 DELETE FROM clickstream.load_batches;
 SELECT clickstream.drop_app('cyc');
 DROP SCHEMA regress_worker CASCADE;
-COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_worker';
+COPY (SELECT 1) TO PROGRAM 'rm -rf /tmp/pg_clickstream_regress_worker; cat >/dev/null';
