@@ -179,21 +179,46 @@ SELECT clickstream.prune_batches();
 UPDATE clickstream.load_queue SET status = 'PROCESSING' WHERE url LIKE '%gone%';
 SELECT clickstream.recover_queue();
 
--- prepare_partitions: the days that NEW event/item files name in their paths get their
--- partitions before the loads; a day that does not exist (31 April) is left to the merge
--- (no partition for 1 May)
+-- A day's first batch: the files of a day without a partition fill a new table that then
+-- becomes the day's partition, its indexes built in bulk (an index build records the
+-- table's row count in reltuples; rows inserted one by one leave it at -1).  Files of a day
+-- with a partition go into the table.  A file with a row of another day (1 July's file
+-- holds a row of 30 June) sends its day's files through the table: 1 July gets an empty
+-- partition and the row goes to 30 June's.
 DELETE FROM clickstream.load_queue;
-SELECT clickstream.enqueue(u) FROM unnest(ARRAY[
-    'file:///x/event_v2/partition_app=cyc/partition_year=2024/partition_month=06/partition_day=30/a.jsonl',
-    'file:///x/event_v2/partition_app=cyc/partition_year=2024/partition_month=06/partition_day=30/b.jsonl',
-    'file:///x/event_v2/partition_app=cyc/partition_year=2024/partition_month=04/partition_day=31/a.jsonl',
-    'file:///x/item_v2/partition_app=cyc/partition_year=2024/partition_month=7/partition_day=1/a.jsonl',
-    'file:///x/session/partition_app=cyc/partition_year=2024/partition_month=08/partition_day=01/a.jsonl']) u;
-SELECT clickstream.prepare_partitions();
-SELECT clickstream.prepare_partitions();
-SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+DELETE FROM clickstream.load_batches;
+SELECT count(clickstream.enqueue(u)) FROM unnest(ARRAY[
+    regress_worker.write('event_v2/partition_app=cyc/partition_year=2024/partition_month=06/partition_day=30/a.jsonl',
+        regress_worker.ev('j1', '2024-06-30T01:00:00', 'june') || E'\n' || regress_worker.ev('j2', '2024-06-30T23:59:59', 'june') || E'\n'),
+    regress_worker.write('event_v2/partition_app=cyc/partition_year=2024/partition_month=06/partition_day=30/b.jsonl',
+        regress_worker.ev('j3', '2024-06-30T00:00:00', 'june') || E'\n'),
+    regress_worker.write('event_v2/partition_app=cyc/partition_year=2024/partition_month=07/partition_day=01/a.jsonl',
+        regress_worker.ev('j4', '2024-07-01T00:00:00', 'july') || E'\n' || regress_worker.ev('j5', '2024-06-30T12:00:00', 'late') || E'\n'),
+    regress_worker.write('event_v2/partition_app=cyc/partition_year=2024/partition_month=01/partition_day=01/j.jsonl',
+        regress_worker.ev('j6', '2024-01-01T12:00:00', 'january') || E'\n'),
+    regress_worker.write('item_v2/partition_app=cyc/partition_year=2024/partition_month=7/partition_day=1/a.jsonl',
+        '{"event_timestamp": "2024-07-01T10:00:00", "event_id": "j4", "event_name": "view_item", "user_pseudo_id": "u1", "item_id": "i1"}' || E'\n')]) u;
+CALL clickstream.run_load_cycle();
+SELECT ods_table, files, rows_loaded, load_method FROM clickstream.load_batches ORDER BY batch_id;
+SELECT c.relname, c.reltuples,
+       (SELECT count(*) FROM (SELECT tableoid FROM cyc.event_v2 UNION ALL SELECT tableoid FROM cyc.item_v2) x
+         WHERE x.tableoid = c.oid) AS rows,
+       (SELECT count(*) FROM pg_index WHERE indrelid = c.oid) AS indexes
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
  WHERE i.inhparent IN ('cyc.event_v2'::regclass, 'cyc.item_v2'::regclass)
-   AND c.relname ~ '_p20240[5-8]' ORDER BY 1;
+   AND c.relname ~ '_p2024(0630|0701)$'
+ ORDER BY 1;
+SELECT count(*) AS bounds_constraints_left FROM pg_constraint WHERE conname = 'clickstream_partition_bounds';
+SELECT event_id, event_timestamp, tableoid::regclass FROM cyc.event_v2 WHERE event_id LIKE 'j%' ORDER BY 1;
+
+-- a path whose day does not exist (31 April) goes through the table: 1 May has no
+-- partition, so the direct copy falls back and the merge creates the partition
+DELETE FROM clickstream.load_batches;
+SELECT clickstream.enqueue(regress_worker.write('event_v2/partition_app=cyc/partition_year=2024/partition_month=04/partition_day=31/a.jsonl',
+    regress_worker.ev('m1', '2024-05-01T00:00:00', 'may') || E'\n')) IS NOT NULL AS queued;
+CALL clickstream.run_load_cycle();
+SELECT ods_table, files, rows_loaded, load_method, fallback_cause FROM clickstream.load_batches;
+SELECT event_id, tableoid::regclass FROM cyc.event_v2 WHERE event_id = 'm1';
 
 DELETE FROM clickstream.load_queue;
 DELETE FROM clickstream.load_batches;

@@ -352,41 +352,107 @@ $$;
 COMMENT ON FUNCTION @extschema@.drop_app(text) IS
     'Drop an app: its schema with every table, its queued files and its registration';
 
+-- _partition_unit: 'day' or 'month', the span of one partition of a partitioned ODS table
+-- (or reporting base table): its app's partition_interval, 'month' outside an app.
+CREATE FUNCTION @extschema@._partition_unit(p_parent regclass)
+RETURNS text
+LANGUAGE sql STABLE
+AS $$
+    SELECT COALESCE((SELECT a.partition_interval
+                       FROM pg_catalog.pg_class c
+                       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                       JOIN @extschema@.apps a ON a.schema_name = n.nspname
+                      WHERE c.oid = p_parent), 'month');
+$$;
+
+-- _partition_name: the name of p_parent's partition that starts at p_start
+-- (<table>_pYYYYMMDD or <table>_pYYYYMM), schema-qualified and quoted.
+CREATE FUNCTION @extschema@._partition_name(p_parent regclass, p_start timestamp)
+RETURNS text
+LANGUAGE sql STABLE
+AS $$
+    SELECT pg_catalog.format('%I.%I', n.nspname,
+                             c.relname || '_p' || pg_catalog.to_char(p_start,
+                                 CASE @extschema@._partition_unit(p_parent) WHEN 'day' THEN 'YYYYMMDD' ELSE 'YYYYMM' END))
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = p_parent;
+$$;
+
+-- _new_partition_table: a table shaped like p_parent, to become its partition from p_start
+-- (_attach_partition), with a CHECK constraint of the partition's bounds so that the
+-- attach need not scan it, and a row of another day or month fails at once
+-- (check_violation).  Created apart from the parent because CREATE TABLE ... PARTITION OF
+-- locks the parent ACCESS EXCLUSIVE (every reader waits), while ATTACH PARTITION only
+-- takes SHARE UPDATE EXCLUSIVE; and because a partition filled before it is attached gets
+-- its indexes built in bulk rather than one row at a time.
+CREATE FUNCTION @extschema@._new_partition_table(p_parent regclass, p_start timestamp)
+RETURNS regclass
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_name  text := @extschema@._partition_name(p_parent, p_start);
+    v_end   timestamp := p_start + ('1 ' || @extschema@._partition_unit(p_parent))::interval;
+    v_key   name;
+    v_space name;
+BEGIN
+    SELECT a.attname INTO v_key
+      FROM pg_catalog.pg_partitioned_table pt
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = pt.partrelid AND a.attnum = pt.partattrs[0]
+     WHERE pt.partrelid = p_parent;
+    SELECT t.spcname INTO v_space
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_tablespace t ON t.oid = c.reltablespace
+     WHERE c.oid = p_parent;
+    EXECUTE pg_catalog.format(
+        'CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED
+                          INCLUDING STORAGE INCLUDING COMPRESSION,
+                          CONSTRAINT clickstream_partition_bounds
+                              CHECK (%I IS NOT NULL AND %I >= %L AND %I < %L))%s',
+        v_name, p_parent, v_key, v_key, p_start, v_key, v_end,
+        CASE WHEN v_space IS NULL THEN '' ELSE pg_catalog.format(' TABLESPACE %I', v_space) END);
+    RETURN v_name::regclass;
+END
+$$;
+
+-- _attach_partition: make p_part (from _new_partition_table) p_parent's partition from
+-- p_start: ATTACH PARTITION builds its indexes (a duplicate key fails with
+-- unique_violation), then the bounds constraint goes (the partition bound says the same).
+CREATE FUNCTION @extschema@._attach_partition(p_parent regclass, p_part regclass, p_start timestamp)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
+                              p_parent, p_part, p_start,
+                              p_start + ('1 ' || @extschema@._partition_unit(p_parent))::interval);
+    EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT clickstream_partition_bounds', p_part);
+END
+$$;
+
 -- _ensure_partitions: create the partitions of a partitioned ODS table (or reporting base
 -- table) that hold the given instants, one per day (<table>_pYYYYMMDD) or month
 -- (<table>_pYYYYMM) as its app's partition_interval says; those already present are
--- skipped.  Creating a partition locks the parent, so callers do it in a short transaction
--- of its own when they can (clickstream.prepare_partitions); the merge calls it again as a
--- fallback.
+-- skipped.  Each is created apart and attached (_new_partition_table), so readers and
+-- writers of the table go on meanwhile.
 CREATE FUNCTION @extschema@._ensure_partitions(p_parent regclass, p_instants timestamp[])
 RETURNS integer
 LANGUAGE plpgsql
 AS $$
 DECLARE
+    v_unit    text := @extschema@._partition_unit(p_parent);
     v_start   timestamp;
-    v_schema  name;
-    v_table   name;
-    v_unit    text;
-    v_name    text;
     v_created integer := 0;
 BEGIN
-    SELECT n.nspname, c.relname INTO v_schema, v_table
-      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.oid = p_parent;
-    SELECT a.partition_interval INTO v_unit FROM @extschema@.apps a WHERE a.schema_name = v_schema;
-    v_unit := COALESCE(v_unit, 'month');
     FOR v_start IN
         SELECT DISTINCT pg_catalog.date_trunc(v_unit, t) FROM pg_catalog.unnest(p_instants) t
          WHERE t IS NOT NULL ORDER BY 1
     LOOP
-        v_name := v_table || '_p' || pg_catalog.to_char(v_start, CASE v_unit WHEN 'day' THEN 'YYYYMMDD' ELSE 'YYYYMM' END);
-        CONTINUE WHEN pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL;
+        CONTINUE WHEN pg_catalog.to_regclass(@extschema@._partition_name(p_parent, v_start)) IS NOT NULL;
         -- serialize creators of this table's partitions, then look again
         PERFORM pg_catalog.pg_advisory_xact_lock(p_parent::oid::integer, 1);
-        CONTINUE WHEN pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL;
-        EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES FROM (%L) TO (%L)',
-                                  v_schema, v_name, v_schema, v_table,
-                                  v_start, v_start + ('1 ' || v_unit)::interval);
+        CONTINUE WHEN pg_catalog.to_regclass(@extschema@._partition_name(p_parent, v_start)) IS NOT NULL;
+        PERFORM @extschema@._attach_partition(p_parent,
+                                              @extschema@._new_partition_table(p_parent, v_start),
+                                              v_start);
         v_created := v_created + 1;
     END LOOP;
     RETURN v_created;

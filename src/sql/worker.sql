@@ -44,6 +44,90 @@ AS $$
                'auto', p_options) e;
 $$;
 
+-- _path_partition_start: the start of the partition (p_unit 'day' or 'month') that a file's
+-- rows belong in, from partition_year=/partition_month=/partition_day= in its path (spec
+-- §2.8), or NULL when the path does not say (no day for a daily table, or no such date).
+CREATE FUNCTION @extschema@._path_partition_start(p_url text, p_unit text)
+RETURNS timestamp
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE WHEN p_unit = 'month' THEN mo.month
+                WHEN m[3] IS NOT NULL
+                     AND mo.month + (m[3]::integer - 1) * interval '1 day' < mo.month + interval '1 month'
+                     AND m[3]::integer >= 1
+                THEN mo.month + (m[3]::integer - 1) * interval '1 day'
+           END
+      FROM pg_catalog.regexp_match(p_url,
+               '/partition_year=([0-9]{4})/partition_month=([0-9]{1,2})/(?:partition_day=([0-9]{1,2})/)?') m,
+           LATERAL (SELECT pg_catalog.make_timestamp(m[1]::integer, m[2]::integer, 1, 0, 0, 0) AS month) mo
+     WHERE m[2]::integer BETWEEN 1 AND 12;
+$$;
+
+-- _copy_files_direct: copy a batch's files straight into a partitioned ODS table (the
+-- direct attempt of _load_files); returns each file's row count.  Files of a day (or
+-- month) that has no partition yet (judged by their path) fill a new table of their own,
+-- which then becomes the partition with its indexes built in bulk: for a day's first
+-- batch that is about half the cost of maintaining the indexes row by row.  A file with a
+-- row of another day sends its group to the table itself (rows routed to their own
+-- partitions) in a partition created empty.  The other files are copied into the table.
+-- Order does not matter here: a key twice in the batch fails the direct attempt anyway.
+CREATE FUNCTION @extschema@._copy_files_direct(p_target regclass, p_urls text[], p_sizes bigint[])
+RETURNS bigint[]
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    c_options constant jsonb := '{"defaults": ["created_time"]}';
+    v_unit    text := @extschema@._partition_unit(p_target);
+    v_group   record;
+    v_part    regclass;
+    v_rest    integer[] := '{}';
+    v_counts  bigint[];
+    v_rows    bigint[] := pg_catalog.array_fill(NULL::bigint, ARRAY[pg_catalog.cardinality(p_urls)]);
+BEGIN
+    FOR v_group IN
+        SELECT f.start, pg_catalog.array_agg(f.n ORDER BY f.n) AS files
+          FROM (SELECT u.n, @extschema@._path_partition_start(u.url, v_unit) AS start
+                  FROM pg_catalog.unnest(p_urls) WITH ORDINALITY AS u(url, n)) f
+         GROUP BY f.start
+         ORDER BY f.start
+    LOOP
+        -- a day whose partition exists (or is being made by another batch) goes the usual way
+        IF v_group.start IS NULL
+           OR pg_catalog.to_regclass(@extschema@._partition_name(p_target, v_group.start)) IS NOT NULL
+           OR NOT pg_catalog.pg_try_advisory_xact_lock(p_target::oid::integer, 1)
+           OR pg_catalog.to_regclass(@extschema@._partition_name(p_target, v_group.start)) IS NOT NULL THEN
+            v_rest := v_rest || v_group.files;
+            CONTINUE;
+        END IF;
+        BEGIN
+            v_part := @extschema@._new_partition_table(p_target, v_group.start);
+            v_counts := @extschema@._copy_files(v_part,
+                            (SELECT pg_catalog.array_agg(p_urls[i] ORDER BY i) FROM pg_catalog.unnest(v_group.files) i),
+                            (SELECT pg_catalog.array_agg(p_sizes[i] ORDER BY i) FROM pg_catalog.unnest(v_group.files) i),
+                            c_options);
+            PERFORM @extschema@._attach_partition(p_target, v_part, v_group.start);
+            FOR i IN 1 .. pg_catalog.cardinality(v_group.files) LOOP
+                v_rows[v_group.files[i]] := v_counts[i];
+            END LOOP;
+        EXCEPTION WHEN check_violation THEN
+            -- a row of another day: an empty partition, and these files the usual way
+            PERFORM @extschema@._ensure_partitions(p_target, ARRAY[v_group.start]);
+            v_rest := v_rest || v_group.files;
+        END;
+    END LOOP;
+    IF pg_catalog.cardinality(v_rest) > 0 THEN
+        v_counts := @extschema@._copy_files(p_target,
+                        (SELECT pg_catalog.array_agg(p_urls[i] ORDER BY i) FROM pg_catalog.unnest(v_rest) i),
+                        (SELECT pg_catalog.array_agg(p_sizes[i] ORDER BY i) FROM pg_catalog.unnest(v_rest) i),
+                        c_options);
+        FOR i IN 1 .. pg_catalog.cardinality(v_rest) LOOP
+            v_rows[v_rest[i]] := v_counts[i];
+        END LOOP;
+    END IF;
+    RETURN v_rows;
+END
+$$;
+
 -- _allows_concurrent_batches: whether batches of this ODS table may load side by side
 -- under clickstream.concurrent_table_batches (see load_next_batch).  Only tables whose
 -- staged merge survives a concurrent insert of one of its keys (its plain INSERT falls
@@ -100,8 +184,12 @@ DECLARE
 BEGIN
     IF p_try_direct THEN
         BEGIN
-            file_rows := @extschema@._copy_files(p_target, p_urls, p_sizes,
-                                                 '{"defaults": ["created_time"]}');
+            IF EXISTS (SELECT 1 FROM pg_catalog.pg_partitioned_table WHERE partrelid = p_target) THEN
+                file_rows := @extschema@._copy_files_direct(p_target, p_urls, p_sizes);
+            ELSE
+                file_rows := @extschema@._copy_files(p_target, p_urls, p_sizes,
+                                                     '{"defaults": ["created_time"]}');
+            END IF;
             SELECT pg_catalog.sum(r) INTO rows_merged FROM pg_catalog.unnest(file_rows) r;
             load_method := 'direct';
             RETURN;
@@ -315,49 +403,6 @@ $$;
 COMMENT ON FUNCTION @extschema@.load_next_batch() IS
     'Claim, load, merge and complete one batch of queued files in the current transaction';
 
--- prepare_partitions: create the partitions that due event_v2/item_v2 files need, judging
--- by partition_year=/partition_month=/partition_day= in their paths (one per day or month,
--- as the app's partition_interval says), in a short transaction of its own before the
--- loads (creating a partition locks the whole table).  Skips a table whose lock it cannot
--- get within a second; the merge then creates the partition itself.
-CREATE FUNCTION @extschema@.prepare_partitions()
-RETURNS integer
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    v_part    record;
-    v_created integer := 0;
-BEGIN
-    PERFORM pg_catalog.set_config('lock_timeout', '1s', true);
-    FOR v_part IN
-        SELECT pg_catalog.to_regclass(pg_catalog.format('%I.%I', a.schema_name, f.ods_table)) AS target,
-               pg_catalog.array_agg(DISTINCT f.day) AS days
-          FROM (SELECT q.app_id, q.ods_table, mo.month,
-                       mo.month + (COALESCE(m[3]::integer, 1) - 1) * interval '1 day' AS day
-                  FROM @extschema@.load_queue q,
-                       pg_catalog.regexp_match(q.url,
-                           '/partition_year=([0-9]{4})/partition_month=([0-9]{1,2})/(?:partition_day=([0-9]{1,2})/)?') m,
-                       LATERAL (SELECT pg_catalog.make_timestamp(m[1]::integer, m[2]::integer, 1, 0, 0, 0) AS month) mo
-                 WHERE q.status = 'NEW' AND q.ods_table IN ('event_v2', 'item_v2')
-                   AND m[2]::integer BETWEEN 1 AND 12) f
-          JOIN @extschema@.apps a USING (app_id)
-          -- partition_day=31 in April (or 0) names no day of the month: leave it to the merge
-         WHERE f.day >= f.month AND f.day < f.month + interval '1 month'
-         GROUP BY 1
-    LOOP
-        CONTINUE WHEN v_part.target IS NULL;
-        BEGIN
-            v_created := v_created + @extschema@._ensure_partitions(v_part.target, v_part.days);
-        EXCEPTION WHEN lock_not_available THEN
-            NULL;
-        END;
-    END LOOP;
-    RETURN v_created;
-END
-$$;
-COMMENT ON FUNCTION @extschema@.prepare_partitions() IS
-    'Create the partitions queued event_v2/item_v2 files need; returns the number created';
-
 -- recover_queue: files left ENQUEUE or PROCESSING by something that committed them (the
 -- loader itself never does) go back to NEW; rows locked by a running load are skipped.
 CREATE FUNCTION @extschema@.recover_queue()
@@ -406,8 +451,6 @@ BEGIN
     loaded_files := 0;
     failed_files := 0;
     PERFORM @extschema@.poll_sources();
-    COMMIT;
-    PERFORM @extschema@.prepare_partitions();
     COMMIT;
     LOOP
         SELECT * INTO v_batch FROM @extschema@.load_next_batch();

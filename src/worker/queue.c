@@ -2,7 +2,7 @@
  *
  * queue.c
  *	  One load cycle of a loader worker, through SPI: recover, poll sources,
- *	  prepare partitions, then claim-load-merge-complete batches.
+ *	  then claim-load-merge-complete batches.
  *
  * The work itself is SQL (src/sql/queue.sql, src/sql/worker.sql), shared with
  * clickstream.run_load_cycle(); this file runs each step in a transaction of
@@ -148,8 +148,8 @@ queue_exec(const char *activity, const char *sql, int64 *result)
  *		One cycle of worker worker_index: if the extension is installed in
  *		this database, recover files left in progress (first cycle of worker
  *		0), poll due sources (worker 0) and prune history (worker 0, at most
- *		once a minute), create needed partitions, then load batches until none is due
- *		(or QUEUE_BATCHES_PER_CYCLE ran).  Returns the number of batches run;
+ *		once a minute), then load batches until none is due (or
+ *		QUEUE_BATCHES_PER_CYCLE ran; a batch creates the partitions it needs).  Returns the number of batches run;
  *		errors are logged, never raised.
  */
 int64
@@ -197,9 +197,6 @@ QueueCycle(int worker_index, bool first_cycle)
 							  "SELECT clickstream.prune_batches()", &value);
 		}
 	}
-
-	(void) queue_exec("pg_clickstream: creating partitions",
-					  "SELECT clickstream.prepare_partitions()::bigint", &value);
 
 	while (batches < QUEUE_BATCHES_PER_CYCLE)
 	{
