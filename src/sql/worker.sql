@@ -91,11 +91,17 @@ BEGIN
          GROUP BY f.start
          ORDER BY f.start
     LOOP
-        -- a day whose partition exists (or is being made by another batch) goes the usual way
+        -- a day whose partition exists goes the usual way
         IF v_group.start IS NULL
-           OR pg_catalog.to_regclass(@extschema@._partition_name(p_target, v_group.start)) IS NOT NULL
-           OR NOT pg_catalog.pg_try_advisory_xact_lock(p_target::oid::integer, 1)
            OR pg_catalog.to_regclass(@extschema@._partition_name(p_target, v_group.start)) IS NOT NULL THEN
+            v_rest := v_rest || v_group.files;
+            CONTINUE;
+        END IF;
+        -- Creators of the table's partitions take turns (as in _ensure_partitions), and
+        -- ATTACH holds the table's SHARE UPDATE EXCLUSIVE lock until commit anyway: a
+        -- side-by-side batch waits here, before it has inserted anything, then looks again.
+        PERFORM pg_catalog.pg_advisory_xact_lock(p_target::oid::integer, 1);
+        IF pg_catalog.to_regclass(@extschema@._partition_name(p_target, v_group.start)) IS NOT NULL THEN
             v_rest := v_rest || v_group.files;
             CONTINUE;
         END IF;
