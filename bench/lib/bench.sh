@@ -43,11 +43,20 @@ SQL
     pid=$(tr -dc 0-9 <"$pidfile")
     idle=$(rss_anon_kb "$pid")
     peak=${idle:-0}
-    # sample until psql exits (bounded: 2 hours at 20 samples/s)
+    # sample until psql exits (bounded: 2 hours at 20 samples/s); with BENCH_MEMLOG_MB, the
+    # first time the backend grows that much above idle, its memory contexts and query go to
+    # the server log (pg_log_backend_memory_contexts), to find what holds the memory
+    local memlog=${BENCH_MEMLOG_MB:+$((BENCH_MEMLOG_MB * 1024))}
     for ((i = 0; i < 144000; i++)); do
         kill -0 "$psql_pid" 2>/dev/null || break
         cur=$(rss_anon_kb "$pid")
         [ -n "$cur" ] && [ "$cur" -gt "$peak" ] && peak=$cur
+        if [ -n "$memlog" ] && [ -n "$cur" ] && [ "$cur" -gt $((${idle:-0} + memlog)) ]; then
+            memlog=
+            log "$label: +$(((cur - ${idle:-0}) / 1024)) MB, memory contexts logged to the server log"
+            bench_psql -At -c "SELECT pid, left(query, 200) FROM pg_stat_activity WHERE pid = $pid" \
+                -c "SELECT pg_log_backend_memory_contexts($pid)" >&2 || true
+        fi
         sleep 0.05
     done
     if ! wait "$psql_pid"; then
