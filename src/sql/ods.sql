@@ -428,6 +428,24 @@ BEGIN
 END
 $$;
 
+-- _claim_new_partition: whether p_parent's partition from p_start is still to be created,
+-- judged after taking the lock that creators of the table's partitions take turns on (an
+-- advisory lock held until commit): a caller that gets true creates it.  False for a NULL
+-- start (no partition named).
+CREATE FUNCTION @extschema@._claim_new_partition(p_parent regclass, p_start timestamp)
+RETURNS boolean
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF p_start IS NULL OR pg_catalog.to_regclass(@extschema@._partition_name(p_parent, p_start)) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(p_parent::oid::integer, 1);
+    -- another creator may have committed it meanwhile
+    RETURN pg_catalog.to_regclass(@extschema@._partition_name(p_parent, p_start)) IS NULL;
+END
+$$;
+
 -- _ensure_partitions: create the partitions of a partitioned ODS table (or reporting base
 -- table) that hold the given instants, one per day (<table>_pYYYYMMDD) or month
 -- (<table>_pYYYYMM) as its app's partition_interval says; those already present are
@@ -446,10 +464,7 @@ BEGIN
         SELECT DISTINCT pg_catalog.date_trunc(v_unit, t) FROM pg_catalog.unnest(p_instants) t
          WHERE t IS NOT NULL ORDER BY 1
     LOOP
-        CONTINUE WHEN pg_catalog.to_regclass(@extschema@._partition_name(p_parent, v_start)) IS NOT NULL;
-        -- serialize creators of this table's partitions, then look again
-        PERFORM pg_catalog.pg_advisory_xact_lock(p_parent::oid::integer, 1);
-        CONTINUE WHEN pg_catalog.to_regclass(@extschema@._partition_name(p_parent, v_start)) IS NOT NULL;
+        CONTINUE WHEN NOT @extschema@._claim_new_partition(p_parent, v_start);
         PERFORM @extschema@._attach_partition(p_parent,
                                               @extschema@._new_partition_table(p_parent, v_start),
                                               v_start);

@@ -63,6 +63,27 @@ AS $$
      WHERE m[2]::integer BETWEEN 1 AND 12;
 $$;
 
+-- _copy_some_files: copy the files at positions p_files of p_urls (a direct copy: every
+-- created_time defaulted) into p_into; returns p_rows with their row counts set.
+CREATE FUNCTION @extschema@._copy_some_files(p_into regclass, p_urls text[], p_sizes bigint[],
+                                             p_files bigint[], p_rows bigint[])
+RETURNS bigint[]
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_counts bigint[];
+BEGIN
+    v_counts := @extschema@._copy_files(p_into,
+                    (SELECT pg_catalog.array_agg(p_urls[i] ORDER BY i) FROM pg_catalog.unnest(p_files) i),
+                    (SELECT pg_catalog.array_agg(p_sizes[i] ORDER BY i) FROM pg_catalog.unnest(p_files) i),
+                    '{"defaults": ["created_time"]}');
+    FOR i IN 1 .. pg_catalog.cardinality(p_files) LOOP
+        p_rows[p_files[i]] := v_counts[i];
+    END LOOP;
+    RETURN p_rows;
+END
+$$;
+
 -- _copy_files_direct: copy a batch's files straight into a partitioned ODS table (the
 -- direct attempt of _load_files); returns each file's row count.  Files of a day (or
 -- month) that has no partition yet (judged by their path) fill a new table of their own,
@@ -76,12 +97,10 @@ RETURNS bigint[]
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    c_options constant jsonb := '{"defaults": ["created_time"]}';
     v_unit    text := @extschema@._partition_unit(p_target);
     v_group   record;
     v_part    regclass;
-    v_rest    integer[] := '{}';
-    v_counts  bigint[];
+    v_rest    bigint[] := '{}';
     v_rows    bigint[] := pg_catalog.array_fill(NULL::bigint, ARRAY[pg_catalog.cardinality(p_urls)]);
 BEGIN
     FOR v_group IN
@@ -91,30 +110,18 @@ BEGIN
          GROUP BY f.start
          ORDER BY f.start
     LOOP
-        -- a day whose partition exists goes the usual way
-        IF v_group.start IS NULL
-           OR pg_catalog.to_regclass(@extschema@._partition_name(p_target, v_group.start)) IS NOT NULL THEN
-            v_rest := v_rest || v_group.files;
-            CONTINUE;
-        END IF;
-        -- Creators of the table's partitions take turns (as in _ensure_partitions), and
-        -- ATTACH holds the table's SHARE UPDATE EXCLUSIVE lock until commit anyway: a
-        -- side-by-side batch waits here, before it has inserted anything, then looks again.
-        PERFORM pg_catalog.pg_advisory_xact_lock(p_target::oid::integer, 1);
-        IF pg_catalog.to_regclass(@extschema@._partition_name(p_target, v_group.start)) IS NOT NULL THEN
+        -- A day whose partition exists (or that the paths do not name) goes the usual way.
+        -- Creators of the table's partitions take turns, and ATTACH holds the table's SHARE
+        -- UPDATE EXCLUSIVE lock until commit anyway: a side-by-side batch waits in the
+        -- claim, before it has inserted anything.
+        IF NOT @extschema@._claim_new_partition(p_target, v_group.start) THEN
             v_rest := v_rest || v_group.files;
             CONTINUE;
         END IF;
         BEGIN
             v_part := @extschema@._new_partition_table(p_target, v_group.start);
-            v_counts := @extschema@._copy_files(v_part,
-                            (SELECT pg_catalog.array_agg(p_urls[i] ORDER BY i) FROM pg_catalog.unnest(v_group.files) i),
-                            (SELECT pg_catalog.array_agg(p_sizes[i] ORDER BY i) FROM pg_catalog.unnest(v_group.files) i),
-                            c_options);
+            v_rows := @extschema@._copy_some_files(v_part, p_urls, p_sizes, v_group.files, v_rows);
             PERFORM @extschema@._attach_partition(p_target, v_part, v_group.start);
-            FOR i IN 1 .. pg_catalog.cardinality(v_group.files) LOOP
-                v_rows[v_group.files[i]] := v_counts[i];
-            END LOOP;
         EXCEPTION WHEN check_violation THEN
             -- a row of another day: an empty partition, and these files the usual way
             PERFORM @extschema@._ensure_partitions(p_target, ARRAY[v_group.start]);
@@ -122,13 +129,7 @@ BEGIN
         END;
     END LOOP;
     IF pg_catalog.cardinality(v_rest) > 0 THEN
-        v_counts := @extschema@._copy_files(p_target,
-                        (SELECT pg_catalog.array_agg(p_urls[i] ORDER BY i) FROM pg_catalog.unnest(v_rest) i),
-                        (SELECT pg_catalog.array_agg(p_sizes[i] ORDER BY i) FROM pg_catalog.unnest(v_rest) i),
-                        c_options);
-        FOR i IN 1 .. pg_catalog.cardinality(v_rest) LOOP
-            v_rows[v_rest[i]] := v_counts[i];
-        END LOOP;
+        v_rows := @extschema@._copy_some_files(p_target, p_urls, p_sizes, v_rest, v_rows);
     END IF;
     RETURN v_rows;
 END

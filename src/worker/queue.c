@@ -149,8 +149,8 @@ queue_exec(const char *activity, const char *sql, int64 *result)
  *		this database, recover files left in progress (first cycle of worker
  *		0), poll due sources (worker 0) and prune history (worker 0, at most
  *		once a minute), then load batches until none is due (or
- *		QUEUE_BATCHES_PER_CYCLE ran; a batch creates the partitions it needs).  Returns the number of batches run;
- *		errors are logged, never raised.
+ *		QUEUE_BATCHES_PER_CYCLE ran; a batch creates the partitions it needs).
+ *		Returns the number of batches run; errors are logged, never raised.
  */
 int64
 QueueCycle(int worker_index, bool first_cycle)
