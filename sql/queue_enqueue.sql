@@ -77,6 +77,13 @@ SELECT regexp_replace(url, '^.*/', '') AS file, object_size, etag IS NOT NULL AS
   FROM clickstream.load_queue WHERE url LIKE 'file:%' ORDER BY 1;
 -- nothing changed: nothing queued
 SELECT clickstream.discover('file:///tmp/pg_clickstream_regress_queue/p/');
+-- both loaded, then a.jsonl rewritten (a new etag): only a.jsonl is queued again, as new
+UPDATE clickstream.load_queue SET status = 'LOADED', attempts = 1, rows_loaded = 1, loaded_at = now()
+ WHERE url LIKE 'file:%';
+COPY (SELECT 1) TO PROGRAM 'echo "{}" >> /tmp/pg_clickstream_regress_queue/p/event_v2/partition_app=app1/partition_year=2024/partition_month=05/partition_day=01/a.jsonl; cat >/dev/null';
+SELECT clickstream.discover('file:///tmp/pg_clickstream_regress_queue/p/');
+SELECT regexp_replace(url, '^.*/', '') AS file, object_size, status, attempts, rows_loaded, loaded_at IS NULL AS unloaded
+  FROM clickstream.load_queue WHERE url LIKE 'file:%' ORDER BY 1;
 
 -- sources
 SELECT clickstream.add_source('file:///tmp/pg_clickstream_regress_queue/p/', 'proj', '5 minutes');

@@ -99,10 +99,13 @@ BEGIN
     RETURN NEW;
 END
 $$;
+-- (WHEN: the function only runs for file:// URLs, not for every queued object)
 CREATE TRIGGER load_queue_check_url BEFORE INSERT OR UPDATE OF url ON @extschema@.load_queue
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._check_url_privilege('url');
+    FOR EACH ROW WHEN (NEW.url ~* '^file:')
+    EXECUTE FUNCTION @extschema@._check_url_privilege('url');
 CREATE TRIGGER sources_check_url BEFORE INSERT OR UPDATE OF prefix_url ON @extschema@.sources
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._check_url_privilege('prefix_url');
+    FOR EACH ROW WHEN (NEW.prefix_url ~* '^file:')
+    EXECUTE FUNCTION @extschema@._check_url_privilege('prefix_url');
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.apps, @extschema@.load_queue,
     @extschema@.sources TO clickstream_loader;
@@ -122,6 +125,35 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@.parse_ods_url(text) IS
     'The ODS table and app id of an object URL in the pipeline layout <table>/partition_app=<app>/';
+
+-- _queue_objects: (re)queue objects whose app and ODS table are known: a new object, or a
+-- changed one (another etag, or no etag to compare), becomes NEW; the same url and etag
+-- again changes nothing.  A row being loaded is locked by the loader, so this waits for that
+-- load to commit and then queues the object again.  Returns how many were queued.
+CREATE FUNCTION @extschema@._queue_objects(p_urls text[], p_sizes bigint[], p_etags text[],
+                                           p_projects text[], p_apps text[], p_tables text[])
+RETURNS bigint
+LANGUAGE sql
+AS $$
+    WITH queued AS (
+        INSERT INTO @extschema@.load_queue AS q (url, object_size, etag, project_id, app_id, ods_table)
+        SELECT o.url, o.size, o.etag, o.project, o.app, o.ods_table
+          FROM ROWS FROM (pg_catalog.unnest(p_urls), pg_catalog.unnest(p_sizes), pg_catalog.unnest(p_etags),
+                          pg_catalog.unnest(p_projects), pg_catalog.unnest(p_apps), pg_catalog.unnest(p_tables))
+               AS o(url, size, etag, project, app, ods_table)
+         ORDER BY o.url
+        ON CONFLICT (url) DO UPDATE
+            SET object_size = EXCLUDED.object_size, etag = EXCLUDED.etag,
+                project_id = EXCLUDED.project_id, app_id = EXCLUDED.app_id,
+                ods_table = EXCLUDED.ods_table, status = 'NEW', attempts = 0, last_error = NULL,
+                registered_at = pg_catalog.now(), next_attempt_at = pg_catalog.now(),
+                updated_at = pg_catalog.now(), loaded_at = NULL, batch_id = NULL, rows_loaded = NULL
+            WHERE q.etag IS DISTINCT FROM EXCLUDED.etag
+               OR (EXCLUDED.etag IS NULL AND q.status <> 'NEW')
+        RETURNING 1
+    )
+    SELECT pg_catalog.count(*) FROM queued;
+$$;
 
 CREATE FUNCTION @extschema@.enqueue(url text, size bigint DEFAULT NULL, etag text DEFAULT NULL)
 RETURNS boolean
@@ -155,20 +187,8 @@ BEGIN
                   HINT = pg_catalog.format('Create it first: SELECT clickstream.create_app(%L);', v_app);
     END IF;
 
-    -- A new object, or a changed one (another etag, or no etag to compare), is (re)queued;
-    -- the same url and etag again changes nothing.  A row being loaded is locked by the
-    -- loader, so this waits for that load to commit and then queues the object again.
-    INSERT INTO @extschema@.load_queue AS q (url, object_size, etag, project_id, app_id, ods_table)
-    VALUES (p_url, p_size, p_etag, v_project, v_app_id, v_table)
-    ON CONFLICT (url) DO UPDATE
-        SET object_size = EXCLUDED.object_size, etag = EXCLUDED.etag,
-            project_id = EXCLUDED.project_id, app_id = EXCLUDED.app_id,
-            ods_table = EXCLUDED.ods_table, status = 'NEW', attempts = 0, last_error = NULL,
-            registered_at = pg_catalog.now(), next_attempt_at = pg_catalog.now(),
-            updated_at = pg_catalog.now(), loaded_at = NULL, batch_id = NULL, rows_loaded = NULL
-        WHERE q.etag IS DISTINCT FROM EXCLUDED.etag
-           OR (EXCLUDED.etag IS NULL AND q.status <> 'NEW');
-    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    v_rows := @extschema@._queue_objects(ARRAY[p_url], ARRAY[p_size], ARRAY[p_etag],
+                                         ARRAY[v_project], ARRAY[v_app_id], ARRAY[v_table]);
     IF v_rows > 0 THEN
         PERFORM @extschema@.wake_worker();
     END IF;
@@ -192,37 +212,36 @@ CREATE FUNCTION @extschema@.discover(prefix_url text)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$
-#variable_conflict use_column
 DECLARE
-    p_prefix  ALIAS FOR $1;
-    v_obj     record;
-    v_queued  bigint := 0;
-    v_unknown text[] := '{}';
+    v_queued  bigint;
+    v_unknown text[];
 BEGIN
-    FOR v_obj IN
-        SELECT o.url, o.size, o.etag, p.app,
-               EXISTS (SELECT 1 FROM @extschema@.apps a
-                        WHERE a.schema_name::text = pg_catalog.lower(pg_catalog.translate(p.app, '.-', '__'))) AS known
-          FROM @extschema@.list_objects(p_prefix) o
-          CROSS JOIN LATERAL @extschema@.parse_ods_url(o.url) p
+    -- The whole listing in one insert (_queue_objects), not one enqueue() per object: a
+    -- first poll of a prefix of 100,000 objects.  Objects already queued with the same etag
+    -- are left out first, as the upsert would lock (write) each of their rows on every poll.
+    WITH listed AS MATERIALIZED (
+        SELECT DISTINCT ON (o.url) o.url, o.size, o.etag, p.ods_table, p.app, a.app_id, a.project_id
+          FROM @extschema@.list_objects($1) o
+         CROSS JOIN LATERAL @extschema@.parse_ods_url(o.url) p
+          LEFT JOIN @extschema@.apps a
+                 ON a.schema_name::text = pg_catalog.lower(pg_catalog.translate(p.app, '.-', '__'))
          WHERE @extschema@._loadable_name(o.url)
            AND NOT EXISTS (SELECT 1 FROM @extschema@.load_queue q
                             WHERE q.url = o.url AND (o.etag IS NULL OR q.etag = o.etag))
          ORDER BY o.url
-    LOOP
-        IF NOT v_obj.known THEN
-            -- found again by the next discovery, once the app exists
-            IF v_obj.app <> ALL (v_unknown) THEN
-                v_unknown := v_unknown || v_obj.app;
-            END IF;
-            CONTINUE;
-        END IF;
-        IF @extschema@.enqueue(v_obj.url, v_obj.size, v_obj.etag) THEN
-            v_queued := v_queued + 1;
-        END IF;
-    END LOOP;
-    IF pg_catalog.cardinality(v_unknown) > 0 THEN
-        RAISE WARNING 'objects under "%" of unregistered apps were skipped', p_prefix
+    )
+    SELECT (SELECT @extschema@._queue_objects(pg_catalog.array_agg(l.url), pg_catalog.array_agg(l.size),
+                                              pg_catalog.array_agg(l.etag), pg_catalog.array_agg(l.project_id),
+                                              pg_catalog.array_agg(l.app_id), pg_catalog.array_agg(l.ods_table))
+              FROM listed l WHERE l.app_id IS NOT NULL),
+           (SELECT pg_catalog.array_agg(DISTINCT l.app ORDER BY l.app) FROM listed l WHERE l.app_id IS NULL)
+      INTO v_queued, v_unknown;
+    IF v_queued > 0 THEN
+        PERFORM @extschema@.wake_worker();
+    END IF;
+    IF v_unknown IS NOT NULL THEN
+        -- found again by the next discovery, once the app exists
+        RAISE WARNING 'objects under "%" of unregistered apps were skipped', $1
             USING DETAIL = 'Apps: ' || pg_catalog.array_to_string(v_unknown, ', ') || '.',
                   HINT = 'Register them with clickstream.create_app().';
     END IF;
