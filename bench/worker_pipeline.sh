@@ -5,15 +5,17 @@
 #            10 Snappy Parquet files per day and table: 200 event files, plus their items,
 #            sessions and users (spec layout), uploaded to s3://bench-worker/
 #   base     one clickstream.copy_from_manifest of the 200 event files into a plain table
-#            (LIKE event_v2, no index): the bulk read alone; before and after the worker
-#            runs, the ratios use the mean
+#            (LIKE event_v2, no index): the bulk read alone; measured before the first round
+#            and after each round, and a round's ratios divide by the mean of the bases
+#            either side of it (the shared machine's speed drifts by 30% within minutes)
 #   indexed  the same into the event_v2 of a second app, with its partitions made first
 #            (reference: what the ODS table's partitions and indexes cost, apart from the
 #            worker)
 #   worker   clickstream.discover() of the prefix (the first enqueue) until the last batch
 #            committed (max(load_batches.finished_at)): every table loaded and merged by the
-#            background worker, with default settings and BENCH_WORKERS workers ("2c 2 1";
-#            2c: clickstream.concurrent_table_batches on)
+#            background worker, with default settings and BENCH_WORKERS workers ("2 1";
+#            2c: 2 with clickstream.concurrent_table_batches on), in BENCH_ROUNDS rounds (3):
+#            the verdict is the median of the rounds' ratios
 #   latency  median over BENCH_LATENCY_FILES (11) small Parquet files of the time from
 #            enqueue() to the file's rows being visible to another session
 #
@@ -30,9 +32,10 @@ DAYS=20
 FILES=10
 SEED=42
 LATENCY_FILES=${BENCH_LATENCY_FILES:-11}
-# worker counts to measure; "2c": 2 workers with clickstream.concurrent_table_batches on; the
-# last (1, the default) also runs the latency test
-WORKERS=${BENCH_WORKERS:-2c 2 1}
+# worker counts to measure in each round; "2c": 2 workers with
+# clickstream.concurrent_table_batches on
+WORKERS=${BENCH_WORKERS:-2 1}
+ROUNDS=${BENCH_ROUNDS:-3}
 BUCKET=bench-worker
 APP=benchapp
 REF_APP=benchref
@@ -86,11 +89,11 @@ CHECKPOINT;
 SQL
 }
 
-# run_worker N: restart with N workers in the bench database, queue every file with one
+# run_worker N ROUND: restart with N workers in the bench database, queue every file with one
 # discover() (the first enqueue), wait until all are LOADED, record the time to the last
 # commit (max(load_batches.finished_at)) and check the row counts after the merges
 run_worker() {
-    local w=$1 t0 counts expected
+    local w=$1 round=$2 t0 counts expected
     local concurrent=off
     [ "${w%c}" = "$w" ] || concurrent=on
     bench_psql -q -c "ALTER SYSTEM SET clickstream.database = '$PGDATABASE'" -c "ALTER SYSTEM SET clickstream.workers = ${w%c}" \
@@ -105,12 +108,12 @@ run_worker() {
             die "files FAILED: $(bench_psql -At -c "SELECT url || ': ' || last_error FROM clickstream.load_queue WHERE status = 'FAILED' LIMIT 3")"
         sleep 0.5
     done
-    echo "worker_all_tables_w$w $(bench_psql -At -c "SELECT extract(epoch FROM max(finished_at) - '$t0'::timestamptz) FROM clickstream.load_batches") 0" >>"$BENCH_RESULTS"
-    echo "worker_event_batches_w$w $(bench_psql -At -c "SELECT extract(epoch FROM sum(finished_at - started_at)) FROM clickstream.load_batches WHERE ods_table = 'event_v2'") 0" >>"$BENCH_RESULTS"
+    echo "worker_all_tables_w${w}_r$round $(bench_psql -At -c "SELECT extract(epoch FROM max(finished_at) - '$t0'::timestamptz) FROM clickstream.load_batches") 0" >>"$BENCH_RESULTS"
+    echo "worker_event_batches_w${w}_r$round $(bench_psql -At -c "SELECT extract(epoch FROM sum(finished_at - started_at)) FROM clickstream.load_batches WHERE ods_table = 'event_v2'") 0" >>"$BENCH_RESULTS"
     counts=$(bench_psql -At -c "SELECT (SELECT count(*) FROM $APP.event_v2) || ' ' || (SELECT count(*) FROM $APP.item_v2) || ' ' || (SELECT count(*) FROM $APP.session) || ' ' || (SELECT count(*) FROM $APP.user_v2)")
     expected=$(json_field '[s.keys.event_v2, s.keys.item_v2, s.keys.session, s.keys.user_v2].join(" ")')
     [ "$counts" = "$expected" ] || die "rows after the merges: $counts, expected $expected"
-    log "$w worker(s): batches per table"
+    log "round $round, $w worker(s): first batch began $(bench_psql -At -c "SELECT round(extract(epoch FROM min(started_at) - '$t0'::timestamptz)::numeric, 2) FROM clickstream.load_batches") s after the discover() began; batches per table"
     bench_psql -c "SELECT ods_table, count(*) AS batches, sum(files) AS files, sum(rows_loaded) AS rows_loaded,
                           sum(rows_merged) AS rows_merged, string_agg(DISTINCT load_method, ',') AS methods,
                           round(extract(epoch FROM sum(finished_at - started_at))::numeric, 2) AS seconds
@@ -151,8 +154,45 @@ SQL
     bench_psql -q -c "SET client_min_messages = warning" -c "SELECT clickstream.drop_app('$REF_APP')" >/dev/null
 }
 
+# report: the figures of $BENCH_RESULTS.  Each worker run's ratio divides its time by the
+# mean of the bases before and after its round; a worker count's verdict is the median of
+# its rounds' ratios.
+report() {
+    awk -v rows="$rows" -v events="$events" '
+        function median(list,    n, a, i, j, t) {
+            n = split(list, a, " ")
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        $1 ~ /^base_r[0-9]+$/ { r = substr($1, 7) + 0; base[r] = $2; if (r > last) last = r; next }
+        $1 == "indexed_copy_from_manifest_events" { indexed = $2; next }
+        $1 == "latency_median" { latency = $2; next }
+        match($1, /^worker_(all_tables|event_batches)_w[0-9c]+_r[0-9]+$/) {
+            split($1, p, "_w"); split(p[2], q, "_r")
+            kind = ($1 ~ /^worker_all/) ? "all" : "events"
+            t[kind, q[1], q[2] + 0] = $2
+            if (!(q[1] in seen)) { seen[q[1]] = 1; order[++nw] = q[1] }
+        }
+        END {
+            for (r = 0; r <= last; r++) printf "  %-44s %8.2f s %10.0f events/s\n", "base (plain table), " (r ? "after round " r : "first"), base[r], events / base[r]
+            printf "  %-44s %8.2f s %10.0f events/s   ratio %.2fx (into event_v2 of an app, no worker)\n", "reference: into event_v2, partitions first", indexed, events / indexed, indexed / ((base[0] + base[1]) / 2)
+            for (i = 1; i <= nw; i++) {
+                w = order[i]; ratios = ""; eratios = ""; rates = ""
+                for (r = 1; r <= last; r++) {
+                    if (!(("all", w, r) in t)) continue
+                    b = (base[r - 1] + base[r]) / 2
+                    printf "  %-44s %8.2f s %10.0f rows/s   ratio %.2fx (base %.2f s); event batches %.2f s, %.2fx\n", w " worker(s), round " r, t["all", w, r], rows / t["all", w, r], t["all", w, r] / b, b, t["events", w, r], t["events", w, r] / b
+                    ratios = ratios " " t["all", w, r] / b; eratios = eratios " " t["events", w, r] / b; rates = rates " " rows / t["all", w, r]
+                }
+                printf "  %-44s %19.0f rows/s   ratio %.2fx (target <= 2.0); event batches %.2fx\n", w " worker(s), median of the rounds", median(rates), median(ratios), median(eratios)
+            }
+            printf "  %-44s %8.0f ms (target < 2000)\n", "enqueue to visible, median of the files", latency * 1000
+        }
+    ' "$BENCH_RESULTS"
+}
+
 main() {
-    local rows events base_s bytes event_bytes lat
+    local rows events bytes event_bytes lat
     data_generate
     rows=$(json_field 'Object.values(s.rows).reduce((a,b)=>a+b)')
     events=$(json_field 's.rows.event_v2')
@@ -171,21 +211,23 @@ SELECT clickstream.create_secret('bench_worker', '$S3_ACCESS_KEY', '$S3_SECRET_K
 SQL
     reset_app
 
-    # base: the event files in one manifest, into a plain table; measured again after the
-    # worker runs, and the ratios use the mean of the two (the shared machine's speed drifts
-    # by 30% over a run)
+    # the event files in one manifest, for the base and the reference
     bench_psql -At -c "SELECT jsonb_build_object('entries', jsonb_agg(jsonb_build_object('url', url, 'mandatory', true, 'meta', jsonb_build_object('content_length', size)) ORDER BY url))
                          FROM clickstream.list_objects('s3://$BUCKET/p/event_v2/')" >"$BENCH_DIR/tmp-worker-manifest.json"
     give_to_run_user "$BENCH_DIR/tmp-worker-manifest.json"
-    run_base base_copy_from_manifest_events
+    run_base base_r0
     # reference: the same load into another app's event_v2, with no worker
     run_indexed indexed_copy_from_manifest_events
 
-    local w
-    for w in $WORKERS; do
-        run_worker "$w"
+    # rounds of the worker runs, each followed by a base: a round's ratios divide by the
+    # mean of the bases either side of it
+    local w r
+    for r in $(seq 1 "$ROUNDS"); do
+        for w in $WORKERS; do
+            run_worker "$w" "$r"
+        done
+        run_base "base_r$r"
     done
-    run_base base_copy_from_manifest_events_again
 
     # latency: enqueue one small file, wait until its rows are visible from this session
     local url i
@@ -212,15 +254,7 @@ SQL
 
     awk -v r="$rows" -v e="$events" -v b="$bytes" -v eb="$event_bytes" 'BEGIN {
         printf "\n  %d rows in 4 tables (%d events), %.1f MB of Parquet (%.1f MB of events)\n", r, e, b / 1048576, eb / 1048576 }'
-    base_s=$(awk '$1 ~ /^base_copy_from_manifest_events/ { s += $2; n++ } END { print s / n }' "$BENCH_RESULTS")
-    awk -v base="$base_s" -v rows="$rows" -v events="$events" '
-        $1 ~ /^base_copy_from_manifest_events/ { printf "  %-40s %8.2f s %10.0f events/s\n", $1, $2, events / $2 }
-        $1 == "base_copy_from_manifest_events_again" { printf "  %-40s %8.2f s   (the ratios divide by it)\n", "base, mean of the two", base }
-        $1 == "indexed_copy_from_manifest_events" { printf "  %-40s %8.2f s %10.0f events/s   ratio %.2fx (into event_v2 of an app, no worker)\n", $1, $2, events / $2, $2 / base }
-        $1 ~ /^worker_all_tables/ { printf "  %-40s %8.2f s %10.0f rows/s %8.0f events/s   ratio %.2fx (target <= 2.0)\n", $1, $2, rows / $2, events / $2, $2 / base }
-        $1 ~ /^worker_event_batches/ { printf "  %-40s %8.2f s %10.0f events/s   ratio %.2fx (event batches only)\n", $1, $2, events / $2, $2 / base }
-        $1 == "latency_median" { printf "  %-40s %8.0f ms (target < 2000)\n", "enqueue to visible, median of '"$i"'", $2 * 1000 }
-    ' "$BENCH_RESULTS"
+    report
     echo
 }
 
