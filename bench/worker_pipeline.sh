@@ -33,7 +33,8 @@ FILES=10
 SEED=42
 LATENCY_FILES=${BENCH_LATENCY_FILES:-11}
 # worker counts to measure in each round; "2c": 2 workers with
-# clickstream.concurrent_table_batches on
+# clickstream.concurrent_table_batches on; the last (1, the default) also runs the latency
+# test
 WORKERS=${BENCH_WORKERS:-2 1}
 ROUNDS=${BENCH_ROUNDS:-3}
 BUCKET=bench-worker
