@@ -378,6 +378,15 @@ AS $$
      WHERE c.oid = p_parent;
 $$;
 
+-- _partition_end: the (exclusive) end of p_parent's partition that starts at p_start; the
+-- partition bound and the bounds constraint of _new_partition_table must agree on it.
+CREATE FUNCTION @extschema@._partition_end(p_parent regclass, p_start timestamp)
+RETURNS timestamp
+LANGUAGE sql STABLE
+AS $$
+    SELECT p_start + ('1 ' || @extschema@._partition_unit(p_parent))::interval;
+$$;
+
 -- _new_partition_table: a table shaped like p_parent, to become its partition from p_start
 -- (_attach_partition), with a CHECK constraint of the partition's bounds so that the
 -- attach need not scan it, and a row of another day or month fails at once
@@ -391,7 +400,7 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
     v_name  text := @extschema@._partition_name(p_parent, p_start);
-    v_end   timestamp := p_start + ('1 ' || @extschema@._partition_unit(p_parent))::interval;
+    v_end   timestamp := @extschema@._partition_end(p_parent, p_start);
     v_key   name;
     v_space name;
 BEGIN
@@ -422,8 +431,7 @@ LANGUAGE plpgsql
 AS $$
 BEGIN
     EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
-                              p_parent, p_part, p_start,
-                              p_start + ('1 ' || @extschema@._partition_unit(p_parent))::interval);
+                              p_parent, p_part, p_start, @extschema@._partition_end(p_parent, p_start));
     EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT clickstream_partition_bounds', p_part);
 END
 $$;
@@ -441,7 +449,9 @@ BEGIN
         RETURN false;
     END IF;
     PERFORM pg_catalog.pg_advisory_xact_lock(p_parent::oid::integer, 1);
-    -- another creator may have committed it meanwhile
+    -- Another creator may have committed it meanwhile.  The name is looked up again on
+    -- purpose: that query locks catalogs, which makes this backend read the other's catalog
+    -- changes; to_regclass alone would answer from its cache (an advisory lock reads none).
     RETURN pg_catalog.to_regclass(@extschema@._partition_name(p_parent, p_start)) IS NULL;
 END
 $$;
