@@ -21,15 +21,24 @@ COMMENT ON TABLE @extschema@.apps IS
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.apps', '');
 GRANT SELECT ON @extschema@.apps TO PUBLIC;
 
--- _app_schema: the schema name of an app id (spec §1.1): '.' and '-' become '_', then
--- unquoted-identifier folding to lower case.  Raises when the result is not a valid,
--- unreserved schema name of at most 63 bytes.
+-- _app_schema_folded: an app id folded as spec §1.1 names its schema: '.' and '-' become
+-- '_', then unquoted-identifier folding to lower case.  No validity check: discover()
+-- matches listed objects to apps with it and skips, rather than raises on, invalid ids.
+CREATE FUNCTION @extschema@._app_schema_folded(p_app_id text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+AS $$
+    SELECT pg_catalog.lower(pg_catalog.translate(p_app_id, '.-', '__'));
+$$;
+
+-- _app_schema: the schema name of an app id (_app_schema_folded).  Raises when the result
+-- is not a valid, unreserved schema name of at most 63 bytes.
 CREATE FUNCTION @extschema@._app_schema(p_app_id text)
 RETURNS name
 LANGUAGE plpgsql IMMUTABLE STRICT
 AS $$
 DECLARE
-    v_schema text := pg_catalog.lower(pg_catalog.translate(p_app_id, '.-', '__'));
+    v_schema text := @extschema@._app_schema_folded(p_app_id);
 BEGIN
     IF v_schema !~ '^[a-z][a-z0-9_]*$' THEN
         RAISE EXCEPTION 'invalid app id "%"', p_app_id

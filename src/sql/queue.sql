@@ -225,7 +225,7 @@ BEGIN
           FROM @extschema@.list_objects($1) o
          CROSS JOIN LATERAL @extschema@.parse_ods_url(o.url) p
           LEFT JOIN @extschema@.apps a
-                 ON a.schema_name::text = pg_catalog.lower(pg_catalog.translate(p.app, '.-', '__'))
+                 ON a.schema_name::text = @extschema@._app_schema_folded(p.app)
          WHERE @extschema@._loadable_name(o.url)
            AND NOT EXISTS (SELECT 1 FROM @extschema@.load_queue q
                             WHERE q.url = o.url AND (o.etag IS NULL OR q.etag = o.etag))
