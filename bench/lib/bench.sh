@@ -17,8 +17,6 @@
 # bench_psql ARGS...: psql against the benchmark cluster.
 bench_psql() { pg_psql "$BENCH_CLUSTER" "$@"; }
 
-rss_anon_kb() { awk '/^RssAnon:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
-
 # bench_load LABEL SQL: run SQL in a fresh session, timed on the server (clock_timestamp
 # around the statement), while sampling the backend's memory.  Appends a line
 # "LABEL SECONDS PEAK_KB" to $BENCH_RESULTS; on failure prints the error and returns 1.

@@ -54,13 +54,12 @@ SQL
 psql_pid=$!
 for ((i = 0; i < 100; i++)); do [ -s "$pidfile" ] && break; sleep 0.1; done
 pid=$(tr -dc 0-9 <"$pidfile")
-rss() { awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status" 2>/dev/null; }
-idle=$(rss)
+idle=$(rss_anon_kb "$pid")
 peak=$idle
 # sample until the refresh ends (bounded: 5 minutes at 20 samples/s)
 for ((i = 0; i < 6000; i++)); do
     kill -0 "$psql_pid" 2>/dev/null || break
-    cur=$(rss)
+    cur=$(rss_anon_kb "$pid")
     [ -n "$cur" ] && [ "$cur" -gt "$peak" ] && peak=$cur
     sleep 0.05
 done

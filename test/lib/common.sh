@@ -38,6 +38,11 @@ banner() {
 # now_ms: wall clock in milliseconds, for durations printed in summaries.
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
+# rss_anon_kb PID: a process's private anonymous memory (RssAnon, kB), empty once it is gone.
+# Memory tests and benchmarks sample a backend's with it: unlike VmRSS it does not count the
+# shared buffers the backend touches.
+rss_anon_kb() { awk '/^RssAnon:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
 # wait_for SECONDS WHAT CMD...: poll CMD every 0.2 s until it succeeds; fail after SECONDS.
 # Every wait in these scripts is bounded so a hung daemon fails the run instead of CI's clock.
 wait_for() {
